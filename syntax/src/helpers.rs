@@ -1,0 +1,211 @@
+//! Helpers on `rnix::ast` that lints share: static names, literal values, parentheses, precedence.
+
+use rnix::ast::{self, BinOpKind, Expr, InterpolPart};
+use rnix::{SyntaxKind, SyntaxNode};
+use rowan::ast::AstNode;
+
+/// The value of a string literal without interpolations, escapes resolved and indentation of `''`
+/// strings stripped. `None` for a string with `${…}`.
+pub fn string_value(string: &ast::Str) -> Option<String> {
+    let mut value = String::new();
+    for part in string.normalized_parts() {
+        match part {
+            InterpolPart::Literal(text) => value.push_str(&text),
+            InterpolPart::Interpolation(_) => return None,
+        }
+    }
+    Some(value)
+}
+
+/// The name an attribute stands for when it is static: `a`, `"a"` or `${"a"}`.
+pub fn attr_name(attr: &ast::Attr) -> Option<String> {
+    match attr {
+        ast::Attr::Ident(ident) => ident_token(ident).map(|token| token.text().to_owned()),
+        ast::Attr::Str(string) => string_value(string),
+        ast::Attr::Dynamic(dynamic) => match dynamic.expr()? {
+            Expr::Str(string) => string_value(&string),
+            _ => None,
+        },
+    }
+}
+
+/// The token holding an identifier's name (`TOKEN_IDENT`, or the `or` keyword used as a name).
+pub fn ident_token(ident: &ast::Ident) -> Option<rnix::SyntaxToken> {
+    ident.syntax().first_token()
+}
+
+/// The static names of an attribute path (`a.b."c"`), or `None` if any part is dynamic.
+pub fn attrpath_names(attrpath: &ast::Attrpath) -> Option<Vec<String>> {
+    attrpath.attrs().map(|attr| attr_name(&attr)).collect()
+}
+
+/// Strips any number of parentheses around an expression.
+pub fn unwrap_parens(mut expr: Expr) -> Expr {
+    while let Expr::Paren(paren) = &expr {
+        match paren.expr() {
+            Some(inner) => expr = inner,
+            None => break,
+        }
+    }
+    expr
+}
+
+/// The dotted name of an identifier or of a select chain made only of static identifiers and
+/// without `or`, such as `builtins.fetchTarball` or `lib.mkForce`.
+pub fn dotted_name(expr: &Expr) -> Option<String> {
+    match expr {
+        Expr::Ident(ident) => ident_token(ident).map(|token| token.text().to_owned()),
+        Expr::Select(select) => {
+            if select.or_token().is_some() {
+                return None;
+            }
+            let mut name = dotted_name(&select.expr()?)?;
+            for attr in select.attrpath()?.attrs() {
+                match attr {
+                    ast::Attr::Ident(ident) => {
+                        name.push('.');
+                        name.push_str(ident_token(&ident)?.text());
+                    }
+                    _ => return None,
+                }
+            }
+            Some(name)
+        }
+        _ => None,
+    }
+}
+
+/// Unrolls `f a b c` into `f` and `[a, b, c]`.
+pub fn unroll_apply(apply: &ast::Apply) -> Option<(Expr, Vec<Expr>)> {
+    let mut args = vec![apply.argument()?];
+    let mut function = apply.lambda()?;
+    while let Expr::Apply(inner) = &function {
+        args.push(inner.argument()?);
+        let next = inner.lambda()?;
+        function = next;
+    }
+    args.reverse();
+    Some((function, args))
+}
+
+/// Binding strength of an expression at its top, higher binds tighter. Follows the Nix manual's
+/// operator table; expressions that extend as far right as possible (`if`, `let`, lambdas, `with`,
+/// `assert`) are the weakest.
+pub fn precedence(expr: &Expr) -> u8 {
+    match expr {
+        Expr::Select(_) => 15,
+        Expr::Apply(_) => 14,
+        Expr::UnaryOp(unary) => match unary.operator() {
+            Some(ast::UnaryOpKind::Negate) => 13,
+            _ => 8,
+        },
+        Expr::HasAttr(_) => 12,
+        Expr::BinOp(binop) => match binop.operator() {
+            Some(BinOpKind::Concat) => 11,
+            Some(BinOpKind::Mul | BinOpKind::Div) => 10,
+            Some(BinOpKind::Add | BinOpKind::Sub) => 9,
+            Some(BinOpKind::Update) => 7,
+            Some(
+                BinOpKind::Less | BinOpKind::LessOrEq | BinOpKind::More | BinOpKind::MoreOrEq,
+            ) => 6,
+            Some(BinOpKind::Equal | BinOpKind::NotEqual) => 5,
+            Some(BinOpKind::And) => 4,
+            Some(BinOpKind::Or) => 3,
+            Some(BinOpKind::Implication) => 2,
+            Some(BinOpKind::PipeRight | BinOpKind::PipeLeft) => 1,
+            None => 0,
+        },
+        Expr::IfElse(_)
+        | Expr::LetIn(_)
+        | Expr::Lambda(_)
+        | Expr::With(_)
+        | Expr::Assert(_)
+        | Expr::Error(_)
+        | Expr::Root(_) => 0,
+        // Atoms: identifiers, literals, strings, paths, lists, sets, parentheses, `let {}`.
+        _ => 16,
+    }
+}
+
+/// Precedence of the logical negation `!`.
+pub const NOT_PRECEDENCE: u8 = 8;
+
+/// The text of `expr`, wrapped in parentheses when it binds looser than `min_precedence`.
+pub fn text_with_parens(expr: &Expr, min_precedence: u8) -> String {
+    let text = expr.syntax().to_string();
+    if precedence(expr) < min_precedence {
+        format!("({text})")
+    } else {
+        text
+    }
+}
+
+/// Whether a node sits inside a `with` expression's body (names there may come from the `with`).
+pub fn is_under_with(node: &SyntaxNode) -> bool {
+    node.ancestors().skip(1).any(|ancestor| {
+        ancestor.kind() == SyntaxKind::NODE_WITH
+            && ast::With::cast(ancestor.clone())
+                .and_then(|with| with.body())
+                .is_some_and(|body| body.syntax().text_range().contains_range(node.text_range()))
+    })
+}
+
+/// Whether `expr` is the identifier `name`, compared without allocating.
+pub fn is_ident_named(expr: &Expr, name: &str) -> bool {
+    matches!(expr, Expr::Ident(ident) if ident_token(ident).is_some_and(|token| token.text() == name))
+}
+
+/// Whether a comment token is inside `node` (fixes that would delete comments are withheld).
+pub fn contains_comment(node: &SyntaxNode) -> bool {
+    node.descendants_with_tokens()
+        .any(|element| element.kind() == SyntaxKind::TOKEN_COMMENT)
+}
+
+/// Whether `token` is whitespace.
+pub fn is_whitespace(token: &rnix::SyntaxToken) -> bool {
+    token.kind() == SyntaxKind::TOKEN_WHITESPACE
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::parse;
+
+    fn expr(text: &str) -> Expr {
+        let root = ast::Root::cast(parse(text).root()).expect("root");
+        root.expr().expect("expression")
+    }
+
+    #[test]
+    fn dotted_names() {
+        assert_eq!(dotted_name(&expr("builtins.fetchTarball")).as_deref(), Some("builtins.fetchTarball"));
+        assert_eq!(dotted_name(&expr("lib.a or b")), None);
+        assert_eq!(dotted_name(&expr("lib.${x}")), None);
+        assert_eq!(dotted_name(&expr("x")).as_deref(), Some("x"));
+    }
+
+    #[test]
+    fn string_values() {
+        let Expr::Str(string) = expr("''\n  a\n  b\n''") else { panic!("a string") };
+        assert_eq!(string_value(&string).as_deref(), Some("a\nb\n"));
+        let Expr::Str(string) = expr(r#""a\"${b}""#) else { panic!("a string") };
+        assert_eq!(string_value(&string), None);
+    }
+
+    #[test]
+    fn parens_follow_precedence() {
+        assert_eq!(text_with_parens(&expr("a || b"), NOT_PRECEDENCE), "(a || b)");
+        assert_eq!(text_with_parens(&expr("f a"), NOT_PRECEDENCE), "f a");
+        assert_eq!(text_with_parens(&expr("a + b"), NOT_PRECEDENCE), "a + b");
+        assert_eq!(text_with_parens(&expr("a // b"), NOT_PRECEDENCE), "(a // b)");
+    }
+
+    #[test]
+    fn apply_unrolls_in_argument_order() {
+        let Expr::Apply(apply) = expr("f a b") else { panic!("an apply") };
+        let (function, args) = unroll_apply(&apply).expect("unrolled");
+        assert_eq!(function.syntax().to_string(), "f");
+        let args: Vec<String> = args.iter().map(|arg| arg.syntax().to_string()).collect();
+        assert_eq!(args, ["a", "b"]);
+    }
+}

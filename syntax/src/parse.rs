@@ -1,0 +1,217 @@
+use rnix::{ParseError, SyntaxKind, SyntaxNode, TextRange, TextSize};
+use rowan::GreenNode;
+
+/// A parsed file: always a tree, plus the syntax errors found on the way.
+#[derive(Clone, Debug)]
+pub struct Parse {
+    green: GreenNode,
+    errors: Vec<SyntaxError>,
+}
+
+/// A syntax error with the range it covers and a message for people.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SyntaxError {
+    pub range: TextRange,
+    pub message: String,
+}
+
+impl Parse {
+    pub fn root(&self) -> SyntaxNode {
+        SyntaxNode::new_root(self.green.clone())
+    }
+
+    pub fn green(&self) -> &GreenNode {
+        &self.green
+    }
+
+    pub fn errors(&self) -> &[SyntaxError] {
+        &self.errors
+    }
+}
+
+/// Parses Nix source text. Never fails: errors are returned beside a lossless tree that holds every
+/// byte of `text`.
+pub fn parse(text: &str) -> Parse {
+    let parsed = rnix::Root::parse(text);
+    let end = TextSize::of(text);
+    let errors = parsed.errors().iter().map(|error| describe(error, text, end)).collect();
+    Parse { green: parsed.syntax().green().to_owned(), errors }
+}
+
+fn describe(error: &ParseError, text: &str, end: TextSize) -> SyntaxError {
+    let at_end = TextRange::empty(end);
+    match error {
+        ParseError::Unexpected(range) => SyntaxError {
+            range: *range,
+            message: format!("unexpected {}", quote(text, *range)),
+        },
+        ParseError::UnexpectedExtra(range) => SyntaxError {
+            range: *range,
+            message: format!("unexpected {} after the end of the expression", quote(text, *range)),
+        },
+        ParseError::UnexpectedWanted(_, range, wanted) => SyntaxError {
+            range: *range,
+            message: format!("expected {}, found {}", one_of(wanted), quote(text, *range)),
+        },
+        ParseError::UnexpectedDoubleBind(range) => SyntaxError {
+            range: *range,
+            message: "a pattern can be bound with `@` only once".to_owned(),
+        },
+        ParseError::UnexpectedEOF => {
+            SyntaxError { range: at_end, message: "unexpected end of file".to_owned() }
+        }
+        ParseError::UnexpectedEOFWanted(wanted) => SyntaxError {
+            range: at_end,
+            message: format!("unexpected end of file, expected {}", one_of(wanted)),
+        },
+        ParseError::DuplicatedArgs(range, name) => SyntaxError {
+            range: *range,
+            message: format!("duplicate formal argument `{name}`"),
+        },
+        ParseError::RecursionLimitExceeded => SyntaxError {
+            range: TextRange::empty(TextSize::from(0)),
+            message: "expression nested too deeply to be parsed".to_owned(),
+        },
+        // `ParseError` is non-exhaustive; a new variant still becomes a readable diagnostic.
+        #[allow(unreachable_patterns)]
+        other => SyntaxError { range: at_end, message: other.to_string() },
+    }
+}
+
+fn quote(text: &str, range: TextRange) -> String {
+    let Some(snippet) = text.get(std::ops::Range::<usize>::from(range)) else { return "input".to_owned() };
+    let snippet = snippet.trim();
+    if snippet.is_empty() {
+        return "whitespace".to_owned();
+    }
+    let mut shown: String = snippet.chars().take(30).collect();
+    if shown.len() < snippet.len() {
+        shown.push('…');
+    }
+    if shown.contains('\n') {
+        shown = shown.lines().next().unwrap_or_default().to_owned() + "…";
+    }
+    format!("`{shown}`")
+}
+
+fn one_of(kinds: &[SyntaxKind]) -> String {
+    let mut names: Vec<&str> = kinds.iter().map(|&kind| kind_name(kind)).collect();
+    names.dedup();
+    match names.as_slice() {
+        [] => "more input".to_owned(),
+        [one] => (*one).to_owned(),
+        [init @ .., last] => format!("{} or {}", init.join(", "), last),
+    }
+}
+
+/// How a token kind is named in messages.
+pub fn kind_name(kind: SyntaxKind) -> &'static str {
+    use SyntaxKind::*;
+    match kind {
+        TOKEN_ADD => "`+`",
+        TOKEN_AND_AND => "`&&`",
+        TOKEN_ASSIGN => "`=`",
+        TOKEN_ASSERT => "`assert`",
+        TOKEN_AT => "`@`",
+        TOKEN_COLON => "`:`",
+        TOKEN_COMMA => "`,`",
+        TOKEN_CONCAT => "`++`",
+        TOKEN_DIV => "`/`",
+        TOKEN_DOT => "`.`",
+        TOKEN_ELLIPSIS => "`...`",
+        TOKEN_ELSE => "`else`",
+        TOKEN_EQUAL => "`==`",
+        TOKEN_IDENT => "an identifier",
+        TOKEN_IF => "`if`",
+        TOKEN_IMPLICATION => "`->`",
+        TOKEN_IN => "`in`",
+        TOKEN_INHERIT => "`inherit`",
+        TOKEN_INTERPOL_END => "`}`",
+        TOKEN_INTERPOL_START => "`${`",
+        TOKEN_INVERT => "`!`",
+        TOKEN_L_BRACE => "`{`",
+        TOKEN_L_BRACK => "`[`",
+        TOKEN_L_PAREN => "`(`",
+        TOKEN_LESS => "`<`",
+        TOKEN_LESS_OR_EQ => "`<=`",
+        TOKEN_LET => "`let`",
+        TOKEN_MORE => "`>`",
+        TOKEN_MORE_OR_EQ => "`>=`",
+        TOKEN_MUL => "`*`",
+        TOKEN_NOT_EQUAL => "`!=`",
+        TOKEN_OR => "`or`",
+        TOKEN_OR_OR => "`||`",
+        TOKEN_PIPE_LEFT => "`<|`",
+        TOKEN_PIPE_RIGHT => "`|>`",
+        TOKEN_QUESTION => "`?`",
+        TOKEN_R_BRACE => "`}`",
+        TOKEN_R_BRACK => "`]`",
+        TOKEN_R_PAREN => "`)`",
+        TOKEN_REC => "`rec`",
+        TOKEN_SEMICOLON => "`;`",
+        TOKEN_STRING_END | TOKEN_STRING_START => "a quote",
+        TOKEN_SUB => "`-`",
+        TOKEN_THEN => "`then`",
+        TOKEN_UPDATE => "`//`",
+        TOKEN_WITH => "`with`",
+        TOKEN_INTEGER | TOKEN_FLOAT => "a number",
+        TOKEN_PATH_ABS | TOKEN_PATH_HOME | TOKEN_PATH_REL | TOKEN_PATH_SEARCH => "a path",
+        TOKEN_URI => "a URI",
+        TOKEN_STRING_CONTENT => "string content",
+        NODE_ATTRPATH => "an attribute path",
+        NODE_PATTERN | NODE_PAT_ENTRY => "a pattern",
+        _ => "an expression",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn valid_text_has_no_errors_and_round_trips() {
+        let text = "{ a = 1; /* c */ b = [ a ]; }\n";
+        let parse = parse(text);
+        assert!(parse.errors().is_empty());
+        assert_eq!(parse.root().to_string(), text);
+    }
+
+    #[test]
+    fn broken_text_keeps_every_byte_and_explains_the_error() {
+        let text = "{ a = 1; b = ; }";
+        let parse = parse(text);
+        assert_eq!(parse.root().to_string(), text);
+        assert!(!parse.errors().is_empty());
+        let message = &parse.errors()[0].message;
+        assert!(!message.contains(".."), "message shows raw offsets: {message}");
+    }
+
+    #[test]
+    fn end_of_file_error_points_at_the_end() {
+        let text = "let a = 1;";
+        let parse = parse(text);
+        let last = parse.errors().last().expect("an error");
+        assert!(last.message.contains("end of file"), "{}", last.message);
+        assert_eq!(last.range, TextRange::empty(TextSize::of(text)));
+    }
+
+    #[test]
+    fn deep_nesting_is_an_error_not_a_crash() {
+        let errors = std::thread::Builder::new()
+            .stack_size(crate::WORKER_STACK_SIZE)
+            .spawn(|| {
+                let text = "[".repeat(5_000) + &"]".repeat(5_000);
+                parse(&text).errors().to_vec()
+            })
+            .expect("spawn a worker")
+            .join()
+            .expect("no stack overflow");
+        assert!(errors.iter().any(|error| error.message.contains("nested too deeply")));
+    }
+
+    #[test]
+    fn empty_text_parses() {
+        let parse = parse("");
+        assert_eq!(parse.root().to_string(), "");
+    }
+}
