@@ -32,10 +32,60 @@ impl Parse {
 /// Parses Nix source text. Never fails: errors are returned beside a lossless tree that holds every
 /// byte of `text`.
 pub fn parse(text: &str) -> Parse {
+    if let Some(too_deep) = too_deeply_nested(text) {
+        return too_deep;
+    }
     let parsed = rnix::Root::parse(text);
     let end = TextSize::of(text);
     let errors = parsed.errors().iter().map(|error| describe(error, text, end)).collect();
     Parse { green: parsed.syntax().green().to_owned(), errors }
+}
+
+/// Nesting beyond which a file is kept as one error node instead of being parsed. rnix limits the
+/// depth of expressions but not of lists, sets and strings, which recurse without a bound.
+pub const MAX_NESTING: usize = 1_000;
+
+fn too_deeply_nested(text: &str) -> Option<Parse> {
+    // Counting every opening bracket, even in strings and comments, is a cheap upper bound.
+    let openings = text.bytes().filter(|byte| matches!(byte, b'[' | b'{' | b'(')).count();
+    if openings <= MAX_NESTING {
+        return None;
+    }
+    let tokens: Vec<(SyntaxKind, &str)> = rnix::tokenize(text).collect();
+    let mut depth = 0usize;
+    let mut deepest = 0usize;
+    for (kind, _) in &tokens {
+        match kind {
+            SyntaxKind::TOKEN_L_BRACK
+            | SyntaxKind::TOKEN_L_BRACE
+            | SyntaxKind::TOKEN_L_PAREN
+            | SyntaxKind::TOKEN_INTERPOL_START => depth += 1,
+            SyntaxKind::TOKEN_R_BRACK
+            | SyntaxKind::TOKEN_R_BRACE
+            | SyntaxKind::TOKEN_R_PAREN
+            | SyntaxKind::TOKEN_INTERPOL_END => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        deepest = deepest.max(depth);
+    }
+    if deepest <= MAX_NESTING {
+        return None;
+    }
+    let mut builder = rowan::GreenNodeBuilder::new();
+    builder.start_node(rowan::SyntaxKind(SyntaxKind::NODE_ROOT as u16));
+    builder.start_node(rowan::SyntaxKind(SyntaxKind::NODE_ERROR as u16));
+    for (kind, token_text) in tokens {
+        builder.token(rowan::SyntaxKind(kind as u16), token_text);
+    }
+    builder.finish_node();
+    builder.finish_node();
+    let error = SyntaxError {
+        range: TextRange::empty(TextSize::from(0)),
+        message: format!(
+            "brackets nested {deepest} levels deep, more than the {MAX_NESTING} that nixwise parses"
+        ),
+    };
+    Some(Parse { green: builder.finish(), errors: vec![error] })
 }
 
 fn describe(error: &ParseError, text: &str, end: TextSize) -> SyntaxError {
@@ -200,7 +250,23 @@ mod tests {
         let errors = std::thread::Builder::new()
             .stack_size(crate::WORKER_STACK_SIZE)
             .spawn(|| {
-                let text = "[".repeat(5_000) + &"]".repeat(5_000);
+                let text = "(".repeat(500) + &"[".repeat(100_000) + &"]".repeat(100_000);
+                let parse = parse(&text);
+                assert_eq!(parse.root().to_string(), text);
+                parse.errors().to_vec()
+            })
+            .expect("spawn a worker")
+            .join()
+            .expect("no stack overflow");
+        assert!(errors.iter().any(|error| error.message.contains("nested 100500 levels")));
+    }
+
+    #[test]
+    fn nesting_of_expressions_is_limited_by_the_parser() {
+        let errors = std::thread::Builder::new()
+            .stack_size(crate::WORKER_STACK_SIZE)
+            .spawn(|| {
+                let text = "(".repeat(900) + "1" + &")".repeat(900);
                 parse(&text).errors().to_vec()
             })
             .expect("spawn a worker")
