@@ -1,1 +1,22 @@
-//! placeholder
+//! Every nixwise lint, its fixes and its configuration.
+//!
+//! Pure: takes text and configuration, returns data. No LSP, no files, no async runtime.
+
+pub mod config;
+mod diagnostic;
+mod engine;
+mod fix;
+mod lint;
+mod lints;
+pub mod registry;
+mod suppression;
+
+#[cfg(test)]
+mod tests;
+
+pub use config::{Config, Settings, SettingsError, CONFIG_FILE_NAMES};
+pub use diagnostic::{Applicability, Diagnostic, Fix, Level, Related, Severity, Tag};
+pub use engine::{check, check_parsed, LintFailure, Report};
+pub use fix::{fix_text, AppliedFix, FixMode, FixOutcome, MAX_ROUNDS};
+pub use lint::{Category, Finding, Findings, Fixability, Lint, LintCtx};
+pub use registry::LINTS;

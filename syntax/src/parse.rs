@@ -37,7 +37,24 @@ pub fn parse(text: &str) -> Parse {
     }
     let parsed = rnix::Root::parse(text);
     let end = TextSize::of(text);
-    let errors = parsed.errors().iter().map(|error| describe(error, text, end)).collect();
+    let mut errors = Vec::new();
+    let mut seen_error = false;
+    for error in parsed.errors() {
+        let at_eof = matches!(error, ParseError::UnexpectedEOF | ParseError::UnexpectedEOFWanted(_));
+        // rnix's recovery after an error often swallows the rest of the file, and then reports
+        // the end of the file, once per enclosing construct; those reports say nothing new.
+        if at_eof && seen_error {
+            continue;
+        }
+        seen_error = true;
+        let mut described = describe(error, text, end);
+        if at_eof {
+            if let Some(unclosed) = unclosed_bracket(text) {
+                described.message.push_str(&unclosed);
+            }
+        }
+        errors.push(described);
+    }
     Parse { green: parsed.syntax().green().to_owned(), errors }
 }
 
@@ -128,9 +145,38 @@ fn describe(error: &ParseError, text: &str, end: TextSize) -> SyntaxError {
     }
 }
 
+/// Says which bracket is still open at the end of the file, and on which line it was opened.
+fn unclosed_bracket(text: &str) -> Option<String> {
+    let mut open: Vec<(&str, usize)> = Vec::new();
+    let mut offset = 0usize;
+    for (kind, token_text) in rnix::tokenize(text) {
+        match kind {
+            SyntaxKind::TOKEN_L_BRACE
+            | SyntaxKind::TOKEN_L_BRACK
+            | SyntaxKind::TOKEN_L_PAREN
+            | SyntaxKind::TOKEN_INTERPOL_START => open.push((token_text, offset)),
+            SyntaxKind::TOKEN_R_BRACE
+            | SyntaxKind::TOKEN_R_BRACK
+            | SyntaxKind::TOKEN_R_PAREN
+            | SyntaxKind::TOKEN_INTERPOL_END => {
+                open.pop();
+            }
+            _ => {}
+        }
+        offset += token_text.len();
+    }
+    let (bracket, at) = open.pop()?;
+    let line = text[..at].bytes().filter(|&byte| byte == b'\n').count() + 1;
+    Some(format!(": `{bracket}` on line {line} is not closed"))
+}
+
 fn quote(text: &str, range: TextRange) -> String {
     let Some(snippet) = text.get(std::ops::Range::<usize>::from(range)) else { return "input".to_owned() };
-    let snippet = snippet.trim();
+    // Name the first token only: rnix's ranges can cover everything it skipped.
+    let first = rnix::tokenize(snippet.trim_start())
+        .find(|(kind, _)| *kind != SyntaxKind::TOKEN_WHITESPACE)
+        .map(|(_, token)| token);
+    let snippet = first.unwrap_or(snippet).trim();
     if snippet.is_empty() {
         return "whitespace".to_owned();
     }
@@ -145,6 +191,12 @@ fn quote(text: &str, range: TextRange) -> String {
 }
 
 fn one_of(kinds: &[SyntaxKind]) -> String {
+    if kinds.contains(&SyntaxKind::TOKEN_IDENT) && kinds.contains(&SyntaxKind::TOKEN_L_PAREN) {
+        return "an expression".to_owned();
+    }
+    if kinds.contains(&SyntaxKind::TOKEN_IDENT) && kinds.contains(&SyntaxKind::TOKEN_OR) {
+        return "an attribute name".to_owned();
+    }
     let mut names: Vec<&str> = kinds.iter().map(|&kind| kind_name(kind)).collect();
     names.dedup();
     match names.as_slice() {

@@ -1,0 +1,322 @@
+//! Lint configuration: the same settings come from `nixwise.toml` and from editor settings.
+//!
+//! ```toml
+//! exclude = ["generated/**", "*.lock.nix"]
+//! reference-date = "2026-01-31"
+//!
+//! [lints]
+//! bool-comparison = "off"      # by name
+//! NIX002 = "error"             # or by code
+//! search-path-lookup = { level = "warning" }
+//! ```
+
+use std::collections::BTreeMap;
+
+use globset::{Glob, GlobSet, GlobSetBuilder};
+
+use crate::diagnostic::{Level, Severity};
+use crate::registry::{self, LINTS};
+use crate::Lint;
+
+/// The file names searched for, in order, in each folder from a file up to the root.
+pub const CONFIG_FILE_NAMES: [&str; 2] = ["nixwise.toml", ".nixwise.toml"];
+
+/// One layer of settings as a user wrote it: a configuration file or the editor's settings.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Settings {
+    /// Levels by canonical lint name.
+    pub lints: BTreeMap<&'static str, Level>,
+    pub exclude: Vec<String>,
+    pub reference_date: Option<String>,
+}
+
+/// A problem in a settings layer. The rest of the layer still applies.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SettingsError {
+    /// Where the problem is, as a dotted key path (`lints.bool-comparison`).
+    pub key: String,
+    pub message: String,
+}
+
+impl std::fmt::Display for SettingsError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "`{}`: {}", self.key, self.message)
+    }
+}
+
+impl Settings {
+    /// Reads a `nixwise.toml`. A TOML syntax error is an `Err`; wrong keys or values are reported
+    /// beside the settings that could be read.
+    pub fn from_toml(text: &str) -> Result<(Settings, Vec<SettingsError>), String> {
+        let value: toml::Table = toml::from_str(text).map_err(|error| error.message().to_owned())?;
+        Ok(Settings::from_table(&value))
+    }
+
+    /// Reads settings from a table: a parsed TOML file, or editor settings converted to TOML values.
+    pub fn from_table(table: &toml::Table) -> (Settings, Vec<SettingsError>) {
+        let mut settings = Settings::default();
+        let mut errors = Vec::new();
+        for (key, value) in table {
+            match key.as_str() {
+                "lints" => match value {
+                    toml::Value::Table(lints) => read_lints(lints, &mut settings, &mut errors),
+                    _ => errors.push(error("lints", "expected a table of lint levels")),
+                },
+                "exclude" => match string_list(value) {
+                    Some(globs) => {
+                        for glob in &globs {
+                            if let Err(problem) = Glob::new(glob) {
+                                errors.push(error("exclude", &format!("bad glob `{glob}`: {problem}")));
+                            }
+                        }
+                        settings.exclude = globs;
+                    }
+                    None => errors.push(error("exclude", "expected a list of glob strings")),
+                },
+                "reference-date" => match value {
+                    toml::Value::String(date) if is_date(date) => {
+                        settings.reference_date = Some(date.clone());
+                    }
+                    toml::Value::Datetime(date) => settings.reference_date = Some(date.to_string()),
+                    _ => errors.push(error(
+                        "reference-date",
+                        "expected a date such as \"2026-01-31\"",
+                    )),
+                },
+                other => errors.push(error(other, "unknown key")),
+            }
+        }
+        (settings, errors)
+    }
+}
+
+fn read_lints(lints: &toml::Table, settings: &mut Settings, errors: &mut Vec<SettingsError>) {
+    for (key, value) in lints {
+        let path = format!("lints.{key}");
+        let Some(lint) = registry::find(key) else {
+            errors.push(error(&path, &unknown_lint_message(key)));
+            continue;
+        };
+        let level = match value {
+            toml::Value::String(level) => level.parse::<Level>(),
+            toml::Value::Table(table) => read_lint_table(table, &path, errors),
+            _ => Err("expected a level such as \"warning\" or a table with `level`".to_owned()),
+        };
+        match level {
+            Ok(level) => {
+                settings.lints.insert(lint.name, level);
+            }
+            Err(message) if !message.is_empty() => errors.push(error(&path, &message)),
+            Err(_) => {}
+        }
+    }
+}
+
+fn read_lint_table(
+    table: &toml::Table,
+    path: &str,
+    errors: &mut Vec<SettingsError>,
+) -> Result<Level, String> {
+    let mut level = Err(String::new());
+    for (key, value) in table {
+        match (key.as_str(), value) {
+            ("level", toml::Value::String(text)) => level = text.parse::<Level>(),
+            ("level", _) => level = Err("expected a level string".to_owned()),
+            (other, _) => errors.push(error(&format!("{path}.{other}"), "unknown lint option")),
+        }
+    }
+    level
+}
+
+fn unknown_lint_message(key: &str) -> String {
+    match registry::closest_name(key) {
+        Some(name) => format!("unknown lint (did you mean `{name}`?)"),
+        None => "unknown lint".to_owned(),
+    }
+}
+
+fn error(key: &str, message: &str) -> SettingsError {
+    SettingsError { key: key.to_owned(), message: message.to_owned() }
+}
+
+fn string_list(value: &toml::Value) -> Option<Vec<String>> {
+    match value {
+        toml::Value::Array(items) => {
+            items.iter().map(|item| item.as_str().map(str::to_owned)).collect()
+        }
+        _ => None,
+    }
+}
+
+fn is_date(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    bytes.len() >= 10
+        && bytes[..10].iter().enumerate().all(|(index, byte)| match index {
+            4 | 7 => *byte == b'-',
+            _ => byte.is_ascii_digit(),
+        })
+}
+
+/// The settings in force for a file: every layer merged, lowest first.
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// Levels by lint index in the registry; `None` keeps the lint's default.
+    levels: Vec<Option<Level>>,
+    exclude: Vec<String>,
+    exclude_set: GlobSet,
+    reference_date: Option<String>,
+}
+
+impl Default for Config {
+    fn default() -> Config {
+        Config::from_layers(&[])
+    }
+}
+
+impl Config {
+    /// Merges layers: a lint level or the reference date in a later layer wins; excludes add up.
+    pub fn from_layers(layers: &[&Settings]) -> Config {
+        let mut levels = vec![None; LINTS.len()];
+        let mut exclude = Vec::new();
+        let mut reference_date = None;
+        for layer in layers {
+            for (name, level) in &layer.lints {
+                if let Some(index) = registry::index_of(name) {
+                    levels[index] = Some(*level);
+                }
+            }
+            exclude.extend(layer.exclude.iter().cloned());
+            if layer.reference_date.is_some() {
+                reference_date.clone_from(&layer.reference_date);
+            }
+        }
+        let mut builder = GlobSetBuilder::new();
+        for pattern in &exclude {
+            // Bad globs were reported when the layer was read.
+            if let Ok(glob) = Glob::new(pattern) {
+                builder.add(glob);
+            }
+            if !pattern.contains('/') {
+                if let Ok(glob) = Glob::new(&format!("**/{pattern}")) {
+                    builder.add(glob);
+                }
+            }
+        }
+        let exclude_set = builder.build().unwrap_or_else(|_| GlobSet::empty());
+        Config { levels, exclude, exclude_set, reference_date }
+    }
+
+    /// The severity a lint reports with, or `None` when it is off. A finding may carry its own
+    /// severity, which a configured level overrides.
+    pub fn severity(&self, lint: &Lint, finding: Option<Severity>) -> Option<Severity> {
+        let configured = registry::index_of(lint.name).and_then(|index| self.levels[index]);
+        match configured {
+            Some(Level::Off) => None,
+            Some(Level::On(severity)) => Some(severity),
+            None if lint.default_enabled => Some(finding.unwrap_or(lint.default_severity)),
+            None => None,
+        }
+    }
+
+    /// Whether a lint runs at all.
+    pub fn is_enabled(&self, lint: &Lint) -> bool {
+        match registry::index_of(lint.name).and_then(|index| self.levels[index]) {
+            Some(Level::Off) => false,
+            Some(Level::On(_)) => true,
+            None => lint.default_enabled,
+        }
+    }
+
+    /// Whether a path, relative to the folder of the configuration, is excluded.
+    pub fn is_excluded(&self, relative_path: &str) -> bool {
+        let path = relative_path.strip_prefix("./").unwrap_or(relative_path);
+        self.exclude_set.is_match(path)
+    }
+
+    pub fn exclude(&self) -> &[String] {
+        &self.exclude
+    }
+
+    /// The date that time-based lints measure against (`YYYY-MM-DD`), if one is set.
+    pub fn reference_date(&self) -> Option<&str> {
+        self.reference_date.as_deref()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn settings(text: &str) -> (Settings, Vec<String>) {
+        let (settings, errors) = Settings::from_toml(text).expect("valid TOML");
+        (settings, errors.iter().map(ToString::to_string).collect())
+    }
+
+    #[test]
+    fn levels_by_name_code_and_table() {
+        let (settings, errors) = settings(
+            r#"
+            [lints]
+            bool-comparison = "off"
+            nix000 = { level = "hint" }
+            "#,
+        );
+        assert!(errors.is_empty(), "{errors:?}");
+        assert_eq!(settings.lints["bool-comparison"], Level::Off);
+        assert_eq!(settings.lints["syntax-error"], Level::On(Severity::Hint));
+        let (settings, _) = Settings::from_toml("[lints]\nNIX001 = \"error\"").expect("toml");
+        assert_eq!(settings.lints["bool-comparison"], Level::On(Severity::Error));
+    }
+
+    #[test]
+    fn bad_keys_are_reported_and_the_rest_still_applies() {
+        let (settings, errors) = settings(
+            r#"
+            colour = true
+            exclude = ["gen/**"]
+            [lints]
+            bool-comparisn = "off"
+            bool-comparison = "loud"
+            syntax-error = { level = "off", strict = true }
+            "#,
+        );
+        assert_eq!(settings.exclude, ["gen/**"]);
+        assert_eq!(settings.lints.get("syntax-error"), Some(&Level::Off));
+        assert_eq!(
+            errors,
+            [
+                "`colour`: unknown key",
+                "`lints.bool-comparisn`: unknown lint (did you mean `bool-comparison`?)",
+                "`lints.bool-comparison`: `loud` is not a lint level (off, hint, info, warning, error)",
+                "`lints.syntax-error.strict`: unknown lint option",
+            ]
+        );
+    }
+
+    #[test]
+    fn toml_syntax_errors_are_errors() {
+        assert!(Settings::from_toml("[lints").is_err());
+    }
+
+    #[test]
+    fn later_layers_win_and_excludes_add_up() {
+        let (file, _) = settings("exclude = [\"a/**\"]\n[lints]\nbool-comparison = \"off\"\n");
+        let (editor, _) = settings("exclude = [\"*.gen.nix\"]\n[lints]\nbool-comparison = \"hint\"\n");
+        let config = Config::from_layers(&[&file, &editor]);
+        let lint = registry::find("bool-comparison").expect("registered");
+        assert_eq!(config.severity(lint, None), Some(Severity::Hint));
+        assert!(config.is_excluded("a/b/c.nix"));
+        assert!(config.is_excluded("x/y.gen.nix"));
+        assert!(config.is_excluded("./top.gen.nix"));
+        assert!(!config.is_excluded("b/c.nix"));
+    }
+
+    #[test]
+    fn reference_date_must_be_a_date() {
+        let (ok, errors) = settings("reference-date = \"2026-01-31\"");
+        assert!(errors.is_empty());
+        assert_eq!(ok.reference_date.as_deref(), Some("2026-01-31"));
+        let (_, errors) = settings("reference-date = \"yesterday\"");
+        assert_eq!(errors.len(), 1);
+    }
+}

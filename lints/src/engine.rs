@@ -1,0 +1,260 @@
+//! One walk per file: every node goes to the lints that asked for its kind.
+
+use std::panic::{catch_unwind, AssertUnwindSafe};
+
+use syntax::{LineIndex, NodeOrToken, Parse, SyntaxKind, WalkEvent, SYNTAX_KIND_COUNT};
+
+use crate::config::Config;
+use crate::diagnostic::Diagnostic;
+use crate::fix::fix_keeps_syntax;
+use crate::lint::{Findings, Lint, LintCtx};
+use crate::lints::syntax_error::SYNTAX_ERROR;
+use crate::registry::LINTS;
+use crate::suppression::Suppressions;
+
+/// What checking one file found.
+#[derive(Debug, Default)]
+pub struct Report {
+    /// Sorted by position, then code.
+    pub diagnostics: Vec<Diagnostic>,
+    /// Lints that panicked on this file: their findings were dropped, the other lints ran.
+    pub failures: Vec<LintFailure>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LintFailure {
+    pub lint: &'static str,
+    pub message: String,
+}
+
+/// Parses and checks one file.
+pub fn check(text: &str, file_name: Option<&str>, config: &Config) -> Report {
+    let parse = syntax::parse(text);
+    check_parsed(&parse, text, file_name, config)
+}
+
+/// Checks a file that is already parsed; `text` must be the text `parse` was made from.
+pub fn check_parsed(parse: &Parse, text: &str, file_name: Option<&str>, config: &Config) -> Report {
+    run(parse, text, file_name, config, LINTS)
+}
+
+pub(crate) fn run(
+    parse: &Parse,
+    text: &str,
+    file_name: Option<&str>,
+    config: &Config,
+    lints: &[&'static Lint],
+) -> Report {
+    let root = parse.root();
+    let line_index = LineIndex::new(text);
+    let ctx = LintCtx { text, root: &root, file_name };
+
+    let mut by_kind: Vec<Vec<usize>> = vec![Vec::new(); SYNTAX_KIND_COUNT];
+    for (index, lint) in lints.iter().enumerate() {
+        if config.is_enabled(lint) {
+            for kind in lint.kinds {
+                by_kind[*kind as usize].push(index);
+            }
+        }
+    }
+
+    let mut findings: Vec<Findings> = lints.iter().map(|_| Findings::default()).collect();
+    let mut failures: Vec<LintFailure> = Vec::new();
+    let mut failed = vec![false; lints.len()];
+    let mut suppressions = Suppressions::default();
+
+    for event in root.preorder_with_tokens() {
+        let WalkEvent::Enter(element) = event else { continue };
+        match element {
+            NodeOrToken::Node(node) => {
+                for &index in &by_kind[node.kind() as usize] {
+                    if failed[index] {
+                        continue;
+                    }
+                    let lint = lints[index];
+                    let sink = &mut findings[index];
+                    let outcome = catch_unwind(AssertUnwindSafe(|| (lint.check)(&ctx, &node, sink)));
+                    if let Err(payload) = outcome {
+                        failed[index] = true;
+                        findings[index].items.clear();
+                        failures.push(LintFailure { lint: lint.name, message: panic_message(&*payload) });
+                    }
+                }
+            }
+            NodeOrToken::Token(token) if token.kind() == SyntaxKind::TOKEN_COMMENT => {
+                let line = line_index.line_col(token.text_range().start()).line;
+                suppressions.add_comment(token.text(), line);
+            }
+            NodeOrToken::Token(_) => {}
+        }
+    }
+
+    let mut diagnostics = Vec::new();
+    if let Some(severity) = config.severity(&SYNTAX_ERROR, None) {
+        for error in parse.errors() {
+            let line = line_index.line_col(error.range.start()).line;
+            if !suppressions.is_suppressed(SYNTAX_ERROR.name, line) {
+                diagnostics.push(Diagnostic {
+                    code: SYNTAX_ERROR.code,
+                    name: SYNTAX_ERROR.name,
+                    severity,
+                    range: error.range,
+                    message: error.message.clone(),
+                    tags: Vec::new(),
+                    related: Vec::new(),
+                    fixes: Vec::new(),
+                });
+            }
+        }
+    }
+
+    for (lint, lint_findings) in lints.iter().zip(findings) {
+        for finding in lint_findings.items {
+            let Some(severity) = config.severity(lint, finding.severity) else { continue };
+            let line = line_index.line_col(finding.range.start()).line;
+            if suppressions.is_suppressed(lint.name, line) {
+                continue;
+            }
+            let mut tags = lint.tags.to_vec();
+            for tag in finding.extra_tags {
+                if !tags.contains(&tag) {
+                    tags.push(tag);
+                }
+            }
+            let fixes = finding
+                .fixes
+                .into_iter()
+                .filter(|fix| fix_keeps_syntax(&root, text, fix))
+                .collect();
+            diagnostics.push(Diagnostic {
+                code: lint.code,
+                name: lint.name,
+                severity,
+                range: finding.range,
+                message: finding.message,
+                tags,
+                related: finding.related,
+                fixes,
+            });
+        }
+    }
+    diagnostics.sort_by(|a, b| {
+        (a.range.start(), a.range.end(), a.code).cmp(&(b.range.start(), b.range.end(), b.code))
+    });
+    Report { diagnostics, failures }
+}
+
+fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+    if let Some(text) = payload.downcast_ref::<&str>() {
+        (*text).to_owned()
+    } else if let Some(text) = payload.downcast_ref::<String>() {
+        text.clone()
+    } else {
+        "the lint panicked".to_owned()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use syntax::{SyntaxNode, TextRange};
+
+    use super::*;
+    use crate::config::Settings;
+    use crate::lint::declare_lint;
+    use crate::lints::bool_comparison::BOOL_COMPARISON;
+    use crate::Severity;
+
+    declare_lint! {
+        /// ## What it does
+        /// Panics on every integer, to test isolation.
+        static PANICS_ON_INTEGERS = {
+            code: "NIX998",
+            name: "panics-on-integers",
+            category: Correctness,
+            severity: Warning,
+            fix: None,
+            tags: [],
+            kinds: [NODE_LITERAL],
+            check: panic_on_integer,
+        };
+    }
+
+    fn panic_on_integer(_: &LintCtx<'_>, node: &SyntaxNode, findings: &mut Findings) {
+        findings.report(node.text_range(), "an integer");
+        if node.text().to_string().parse::<i64>().is_ok() {
+            panic!("integers are not allowed");
+        }
+    }
+
+    declare_lint! {
+        /// ## What it does
+        /// Reports every `with`, to test dispatch.
+        static EVERY_WITH = {
+            code: "NIX999",
+            name: "every-with",
+            category: Style,
+            severity: Hint,
+            fix: None,
+            tags: [],
+            kinds: [NODE_WITH],
+            check: report_with,
+        };
+    }
+
+    fn report_with(_: &LintCtx<'_>, node: &SyntaxNode, findings: &mut Findings) {
+        findings.report(node.text_range(), "a with");
+    }
+
+    fn run_with(text: &str, lints: &[&'static Lint]) -> Report {
+        run(&syntax::parse(text), text, None, &Config::default(), lints)
+    }
+
+    #[test]
+    fn a_panicking_lint_loses_only_its_own_findings() {
+        let text = "with x; [ \"s\" 1 (true == a) ]";
+        let report = run_with(text, &[&PANICS_ON_INTEGERS, &EVERY_WITH, &BOOL_COMPARISON]);
+        let names: Vec<&str> = report.diagnostics.iter().map(|diagnostic| diagnostic.name).collect();
+        assert_eq!(names, ["every-with", "bool-comparison"]);
+        assert_eq!(report.failures.len(), 1);
+        assert_eq!(report.failures[0].lint, "panics-on-integers");
+        assert_eq!(report.failures[0].message, "integers are not allowed");
+    }
+
+    #[test]
+    fn nodes_go_only_to_lints_that_asked_for_their_kind() {
+        let report = run_with("with a; with b; 1", &[&EVERY_WITH]);
+        let ranges: Vec<TextRange> = report.diagnostics.iter().map(|diagnostic| diagnostic.range).collect();
+        assert_eq!(ranges, [TextRange::new(0.into(), 17.into()), TextRange::new(8.into(), 17.into())]);
+    }
+
+    #[test]
+    fn syntax_errors_are_diagnostics_and_lints_still_run() {
+        let report = check("{ a = x == true; b = 1 }", None, &Config::default());
+        let names: Vec<&str> = report.diagnostics.iter().map(|diagnostic| diagnostic.name).collect();
+        assert_eq!(names, ["bool-comparison", "syntax-error"]);
+        assert_eq!(report.diagnostics[1].severity, Severity::Error);
+        assert_eq!(report.diagnostics[1].code, "NIX000");
+    }
+
+    #[test]
+    fn suppression_comments_silence_the_next_line_or_the_file() {
+        let text = "[\n  # nixwise: ignore[bool-comparison]\n  (a == true)\n  (b == true)\n]";
+        let report = check(text, None, &Config::default());
+        assert_eq!(report.diagnostics.len(), 1);
+        assert_eq!(&text[report.diagnostics[0].range], "b == true");
+
+        let text = "# nixwise: ignore-file[NIX001]\n[ (a == true) (b == true) ]";
+        assert!(check(text, None, &Config::default()).diagnostics.is_empty());
+    }
+
+    #[test]
+    fn configured_levels_replace_severities_or_turn_lints_off() {
+        let text = "a == true";
+        let (settings, _) = Settings::from_toml("[lints]\nbool-comparison = \"error\"").expect("toml");
+        let report = check(text, None, &Config::from_layers(&[&settings]));
+        assert_eq!(report.diagnostics[0].severity, Severity::Error);
+
+        let (settings, _) = Settings::from_toml("[lints]\nNIX001 = \"off\"").expect("toml");
+        assert!(check(text, None, &Config::from_layers(&[&settings])).diagnostics.is_empty());
+    }
+}

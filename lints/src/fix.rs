@@ -1,0 +1,288 @@
+//! Applying fixes: checking that a fix keeps the file parseable, and running rounds of
+//! non-overlapping fixes until nothing changes.
+
+use syntax::ast::Expr;
+use syntax::{apply_edits, AstNode, SyntaxNode, TextEdit, TextRange, TextSize};
+
+use crate::config::Config;
+use crate::diagnostic::{Applicability, Fix};
+use crate::engine;
+use crate::lint::Lint;
+use crate::registry::LINTS;
+
+/// Whether applying `fix` to `text` adds no syntax error. Only the smallest expression around the
+/// edits is re-parsed, so checking every offered fix stays cheap on large files.
+pub(crate) fn fix_keeps_syntax(root: &SyntaxNode, text: &str, fix: &Fix) -> bool {
+    let Some(covered) = fix.range() else { return false };
+    if usize::from(covered.end()) > text.len() {
+        return false;
+    }
+    let mut context = match root.covering_element(covered) {
+        syntax::NodeOrToken::Node(node) => node,
+        syntax::NodeOrToken::Token(token) => match token.parent() {
+            Some(parent) => parent,
+            None => return false,
+        },
+    };
+    // Widen to an expression that strictly contains the edits, so the edited text is re-parsed in
+    // the context that decides how it parses.
+    while !(Expr::can_cast(context.kind()) && context.text_range() != covered)
+        || context.kind() == syntax::SyntaxKind::NODE_ERROR
+    {
+        match context.parent() {
+            Some(parent) => context = parent,
+            None => break,
+        }
+    }
+    let range = context.text_range();
+    let shifted: Vec<TextEdit> = fix
+        .edits
+        .iter()
+        .map(|edit| TextEdit {
+            range: edit.range.checked_sub(range.start()).unwrap_or(TextRange::empty(TextSize::from(0))),
+            new_text: edit.new_text.clone(),
+        })
+        .collect();
+    let before = &text[range];
+    let Ok(after) = apply_edits(before, &shifted) else { return false };
+    syntax::parse(&after).errors().len() <= syntax::parse(before).errors().len()
+}
+
+/// Which fixes `fix_text` applies.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FixMode {
+    /// Safe fixes only: the value of every expression stays the same.
+    Safe,
+    /// Safe and unsafe fixes.
+    Unsafe,
+}
+
+impl FixMode {
+    fn allows(self, applicability: Applicability) -> bool {
+        match applicability {
+            Applicability::Safe => true,
+            Applicability::Unsafe => self == FixMode::Unsafe,
+            Applicability::DisplayOnly => false,
+        }
+    }
+}
+
+/// A fix that `fix_text` applied.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AppliedFix {
+    pub code: &'static str,
+    pub name: &'static str,
+    pub title: String,
+    /// Where the finding was, in the text of the round that applied it.
+    pub range: TextRange,
+}
+
+/// The result of fixing one text.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FixOutcome {
+    pub text: String,
+    pub applied: Vec<AppliedFix>,
+    /// Fixes withheld because the text they made did not parse as well as the text before.
+    pub refused: Vec<AppliedFix>,
+    /// Whether the rounds stopped because they reached the limit rather than a fixpoint.
+    pub hit_round_limit: bool,
+}
+
+/// The number of rounds after which fixing stops even if fixes remain.
+pub const MAX_ROUNDS: usize = 32;
+
+/// Applies fixes to a fixpoint. Each round lints the text, takes the first allowed fix of every
+/// finding, applies the ones that do not overlap an earlier one, and re-parses; overlapping fixes
+/// wait for the next round. A round whose result has more syntax errors than its input is undone
+/// and its fixes are tried one by one, so that one bad fix cannot spoil the others.
+pub fn fix_text(text: &str, file_name: Option<&str>, config: &Config, mode: FixMode) -> FixOutcome {
+    fix_with(text, file_name, config, mode, LINTS)
+}
+
+pub(crate) fn fix_with(
+    text: &str,
+    file_name: Option<&str>,
+    config: &Config,
+    mode: FixMode,
+    lints: &[&'static Lint],
+) -> FixOutcome {
+    let mut current = text.to_owned();
+    let mut applied = Vec::new();
+    let mut refused: Vec<AppliedFix> = Vec::new();
+    for _ in 0..MAX_ROUNDS {
+        let parse = syntax::parse(&current);
+        let errors_before = parse.errors().len();
+        let report = engine::run(&parse, &current, file_name, config, lints);
+        let candidates: Vec<(AppliedFix, &Fix)> = report
+            .diagnostics
+            .iter()
+            .filter_map(|diagnostic| {
+                let fix = diagnostic.fixes.iter().find(|fix| mode.allows(fix.applicability))?;
+                let record = AppliedFix {
+                    code: diagnostic.code,
+                    name: diagnostic.name,
+                    title: fix.title.clone(),
+                    range: diagnostic.range,
+                };
+                (!refused.contains(&record)).then_some((record, fix))
+            })
+            .collect();
+        let chosen = non_overlapping(candidates);
+        if chosen.is_empty() {
+            return FixOutcome { text: current, applied, refused, hit_round_limit: false };
+        }
+        let edits: Vec<TextEdit> = chosen.iter().flat_map(|(_, fix)| fix.edits.iter().cloned()).collect();
+        let together = apply_edits(&current, &edits)
+            .ok()
+            .filter(|next| syntax::parse(next).errors().len() <= errors_before);
+        let next = match together {
+            Some(next) => {
+                applied.extend(chosen.into_iter().map(|(record, _)| record));
+                next
+            }
+            None => {
+                // Try each fix alone, keeping those that parse, against the text of this round.
+                let mut kept = Vec::new();
+                for (record, fix) in chosen {
+                    let alone = apply_edits(&current, &fix.edits)
+                        .ok()
+                        .filter(|next| syntax::parse(next).errors().len() <= errors_before);
+                    if alone.is_some() {
+                        kept.push((record, fix));
+                    } else {
+                        refused.push(record);
+                    }
+                }
+                let edits: Vec<TextEdit> =
+                    kept.iter().flat_map(|(_, fix)| fix.edits.iter().cloned()).collect();
+                match apply_edits(&current, &edits)
+                    .ok()
+                    .filter(|next| syntax::parse(next).errors().len() <= errors_before)
+                {
+                    Some(next) if !kept.is_empty() => {
+                        applied.extend(kept.into_iter().map(|(record, _)| record));
+                        next
+                    }
+                    _ => {
+                        // Fixes that parse alone but not together: keep the first, the rest next round.
+                        match kept.into_iter().next() {
+                            Some((record, fix)) => {
+                                let next = apply_edits(&current, &fix.edits).unwrap_or_else(|_| current.clone());
+                                applied.push(record);
+                                next
+                            }
+                            None => continue,
+                        }
+                    }
+                }
+            }
+        };
+        if next == current {
+            return FixOutcome { text: current, applied, refused, hit_round_limit: false };
+        }
+        current = next;
+    }
+    FixOutcome { text: current, applied, refused, hit_round_limit: true }
+}
+
+/// Keeps fixes in order of position, dropping any that touch text an earlier kept fix touches.
+fn non_overlapping(mut candidates: Vec<(AppliedFix, &Fix)>) -> Vec<(AppliedFix, &Fix)> {
+    candidates.sort_by_key(|(_, fix)| fix.range().map(|range| (range.start(), range.end())));
+    let mut taken: Vec<TextRange> = Vec::new();
+    let mut chosen = Vec::new();
+    for (record, fix) in candidates {
+        let clashes = fix.edits.iter().any(|edit| taken.iter().any(|range| touches(*range, edit.range)));
+        // Edits of one fix must not clash with each other either.
+        let self_clash = fix.edits.iter().enumerate().any(|(i, a)| {
+                fix.edits[i + 1..].iter().any(|b| a.range.start() < b.range.end() && b.range.start() < a.range.end())
+            });
+        if clashes || self_clash {
+            continue;
+        }
+        taken.extend(fix.edits.iter().map(|edit| edit.range));
+        chosen.push((record, fix));
+    }
+    chosen
+}
+
+/// Two ranges touch if they share text, or meet at a point where both change text, which would
+/// leave the order of the two edits to chance.
+fn touches(a: TextRange, b: TextRange) -> bool {
+    (a.start() < b.end() && b.start() < a.end()) || a.start() == b.start() || a.end() == b.end()
+}
+
+#[cfg(test)]
+mod tests {
+    use syntax::{SyntaxNode, TextEdit};
+
+    use super::*;
+    use crate::lint::{declare_lint, Findings, LintCtx};
+
+    declare_lint! {
+        /// ## What it does
+        /// Unwraps lists of one element, to test overlapping fixes: nested lists give
+        /// overlapping fixes, which must wait for the next round.
+        static WRAP_LISTS = {
+            code: "NIX997",
+            name: "wrap-lists",
+            category: Style,
+            severity: Warning,
+            fix: Safe,
+            tags: [],
+            kinds: [NODE_LIST],
+            check: wrap_short_lists,
+        };
+    }
+
+    fn wrap_short_lists(_: &LintCtx<'_>, node: &SyntaxNode, findings: &mut Findings) {
+        let inner: Vec<SyntaxNode> = node.children().collect();
+        if let [only] = inner.as_slice() {
+            let edit = TextEdit::replace(node.text_range(), only.to_string());
+            findings.report(node.text_range(), "a list of one").fix(Fix::safe("Unwrap", vec![edit]));
+        }
+    }
+
+    declare_lint! {
+        /// ## What it does
+        /// Offers a fix that breaks the syntax, to test that such fixes are refused.
+        static BREAKS_SYNTAX = {
+            code: "NIX996",
+            name: "breaks-syntax",
+            category: Style,
+            severity: Warning,
+            fix: Safe,
+            tags: [],
+            kinds: [NODE_ATTR_SET],
+            check: break_sets,
+        };
+    }
+
+    fn break_sets(_: &LintCtx<'_>, node: &SyntaxNode, findings: &mut Findings) {
+        let open = TextEdit::delete(syntax::TextRange::at(node.text_range().start(), 1.into()));
+        findings.report(node.text_range(), "a set").fix(Fix::safe("Break it", vec![open]));
+    }
+
+    #[test]
+    fn overlapping_fixes_wait_for_the_next_round() {
+        let outcome = fix_with("[ [ [ x ] ] ]", None, &Config::default(), FixMode::Safe, &[&WRAP_LISTS]);
+        assert_eq!(outcome.text, "x");
+        assert_eq!(outcome.applied.len(), 3);
+        assert!(!outcome.hit_round_limit);
+    }
+
+    #[test]
+    fn fixes_that_break_the_syntax_are_never_offered_or_applied() {
+        let config = Config::default();
+        let outcome = fix_with("{ a = 1; }", None, &config, FixMode::Safe, &[&BREAKS_SYNTAX]);
+        assert_eq!(outcome.text, "{ a = 1; }");
+        let report = engine::run(&syntax::parse("{ }"), "{ }", None, &config, &[&BREAKS_SYNTAX]);
+        assert_eq!(report.diagnostics.len(), 1);
+        assert!(report.diagnostics[0].fixes.is_empty());
+    }
+
+    #[test]
+    fn a_fix_inside_a_broken_file_is_still_applied() {
+        let outcome = fix_text("{ a = x == true; b = 1 }", None, &Config::default(), FixMode::Unsafe);
+        assert_eq!(outcome.text, "{ a = x; b = 1 }");
+    }
+}

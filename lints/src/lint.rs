@@ -1,0 +1,206 @@
+use syntax::{SyntaxKind, SyntaxNode, TextRange};
+
+use crate::diagnostic::{Fix, Related, Severity, Tag};
+
+/// What a lint is about, for grouping in docs and output.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Category {
+    Syntax,
+    Style,
+    Correctness,
+    Reproducibility,
+    Flake,
+    Security,
+    Performance,
+}
+
+impl Category {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Category::Syntax => "syntax",
+            Category::Style => "style",
+            Category::Correctness => "correctness",
+            Category::Reproducibility => "reproducibility",
+            Category::Flake => "flake",
+            Category::Security => "security",
+            Category::Performance => "performance",
+        }
+    }
+}
+
+/// Which fixes a lint can offer, for docs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Fixability {
+    None,
+    Safe,
+    Unsafe,
+    /// Safe in some cases and unsafe in others; the docs say which.
+    SafeOrUnsafe,
+}
+
+impl Fixability {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Fixability::None => "none",
+            Fixability::Safe => "safe",
+            Fixability::Unsafe => "unsafe",
+            Fixability::SafeOrUnsafe => "safe or unsafe",
+        }
+    }
+}
+
+/// A lint: its identity, its documentation and the function that checks one node.
+pub struct Lint {
+    /// A stable code such as `NIX001`; accepted as an alias of the name.
+    pub code: &'static str,
+    /// The kebab-case name: the lint's identity in configuration and suppression comments.
+    pub name: &'static str,
+    pub category: Category,
+    pub default_severity: Severity,
+    /// Lints off by default run only when configured with a level.
+    pub default_enabled: bool,
+    pub fixability: Fixability,
+    pub tags: &'static [Tag],
+    /// The node kinds the engine dispatches to `check`.
+    pub kinds: &'static [SyntaxKind],
+    /// Markdown with the headings `## What it does`, `## Why is this bad?` and `## Example`.
+    pub docs: &'static str,
+    pub check: fn(&LintCtx<'_>, &SyntaxNode, &mut Findings),
+}
+
+impl Lint {
+    /// The documentation without the leading space that `///` comments leave on every line.
+    pub fn docs_text(&self) -> String {
+        let mut out = String::with_capacity(self.docs.len());
+        for line in self.docs.lines() {
+            out.push_str(line.strip_prefix(' ').unwrap_or(line));
+            out.push('\n');
+        }
+        out.trim().to_owned() + "\n"
+    }
+
+    /// The first sentence of `## What it does`, for one-line summaries.
+    pub fn summary(&self) -> String {
+        let docs = self.docs_text();
+        let body = docs.split("## What it does").nth(1).unwrap_or(&docs);
+        let paragraph: Vec<&str> =
+            body.trim_start().lines().take_while(|line| !line.trim().is_empty()).collect();
+        paragraph.join(" ")
+    }
+}
+
+impl std::fmt::Debug for Lint {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} ({})", self.name, self.code)
+    }
+}
+
+/// What a lint knows about the file it checks.
+pub struct LintCtx<'a> {
+    pub text: &'a str,
+    pub root: &'a SyntaxNode,
+    /// The file's name (`flake.nix`, `default.nix`), when it has one.
+    pub file_name: Option<&'a str>,
+}
+
+impl LintCtx<'_> {
+    /// Whether the file is a flake: named `flake.nix`.
+    pub fn is_flake(&self) -> bool {
+        self.file_name == Some("flake.nix")
+    }
+
+    /// The text of a node or range.
+    pub fn text_of(&self, range: TextRange) -> &str {
+        &self.text[range]
+    }
+}
+
+/// What one lint found in one node, before configuration decides its final severity.
+#[derive(Clone, Debug)]
+pub struct Finding {
+    pub range: TextRange,
+    pub message: String,
+    /// A severity for this finding only (for example an error inside a flake); `None` keeps the
+    /// lint's default.
+    pub severity: Option<Severity>,
+    pub extra_tags: Vec<Tag>,
+    pub related: Vec<Related>,
+    pub fixes: Vec<Fix>,
+}
+
+impl Finding {
+    pub fn severity(&mut self, severity: Severity) -> &mut Finding {
+        self.severity = Some(severity);
+        self
+    }
+
+    pub fn fix(&mut self, fix: Fix) -> &mut Finding {
+        self.fixes.push(fix);
+        self
+    }
+
+    pub fn related(&mut self, range: TextRange, message: impl Into<String>) -> &mut Finding {
+        self.related.push(Related { range, message: message.into() });
+        self
+    }
+
+    pub fn tag(&mut self, tag: Tag) -> &mut Finding {
+        self.extra_tags.push(tag);
+        self
+    }
+}
+
+/// Collects the findings of one lint.
+#[derive(Default, Debug)]
+pub struct Findings {
+    pub(crate) items: Vec<Finding>,
+}
+
+impl Findings {
+    pub fn report(&mut self, range: TextRange, message: impl Into<String>) -> &mut Finding {
+        self.items.push(Finding {
+            range,
+            message: message.into(),
+            severity: None,
+            extra_tags: Vec::new(),
+            related: Vec::new(),
+            fixes: Vec::new(),
+        });
+        self.items.last_mut().expect("an item was just pushed")
+    }
+}
+
+/// Declares a lint. The doc comment is the lint's documentation; it must have the headings
+/// `## What it does`, `## Why is this bad?` and `## Example`.
+macro_rules! declare_lint {
+    (
+        $(#[doc = $doc:literal])*
+        $vis:vis static $ident:ident = {
+            code: $code:literal,
+            name: $name:literal,
+            category: $category:ident,
+            severity: $severity:ident,
+            $(default_enabled: $enabled:literal,)?
+            fix: $fix:ident,
+            tags: [$($tag:ident),* $(,)?],
+            kinds: [$($kind:ident),* $(,)?],
+            check: $check:path $(,)?
+        };
+    ) => {
+        $vis static $ident: $crate::Lint = $crate::Lint {
+            code: $code,
+            name: $name,
+            category: $crate::Category::$category,
+            default_severity: $crate::Severity::$severity,
+            default_enabled: declare_lint!(@enabled $($enabled)?),
+            fixability: $crate::Fixability::$fix,
+            tags: &[$($crate::Tag::$tag),*],
+            kinds: &[$(syntax::SyntaxKind::$kind),*],
+            docs: concat!($($doc, "\n"),*),
+            check: $check,
+        };
+    };
+    (@enabled) => { true };
+    (@enabled $enabled:literal) => { $enabled };
+}
+pub(crate) use declare_lint;
