@@ -48,7 +48,8 @@ impl Settings {
     /// Reads a `nixwise.toml`. A TOML syntax error is an `Err`; wrong keys or values are reported
     /// beside the settings that could be read.
     pub fn from_toml(text: &str) -> Result<(Settings, Vec<SettingsError>), String> {
-        let value: toml::Table = toml::from_str(text).map_err(|error| error.message().to_owned())?;
+        let value: toml::Table =
+            toml::from_str(text).map_err(|error| error.message().to_owned())?;
         Ok(Settings::from_table(&value))
     }
 
@@ -66,7 +67,10 @@ impl Settings {
                     Some(globs) => {
                         for glob in &globs {
                             if let Err(problem) = Glob::new(glob) {
-                                errors.push(error("exclude", &format!("bad glob `{glob}`: {problem}")));
+                                errors.push(error(
+                                    "exclude",
+                                    &format!("bad glob `{glob}`: {problem}"),
+                                ));
                             }
                         }
                         settings.exclude = globs;
@@ -136,14 +140,18 @@ fn unknown_lint_message(key: &str) -> String {
 }
 
 fn error(key: &str, message: &str) -> SettingsError {
-    SettingsError { key: key.to_owned(), message: message.to_owned() }
+    SettingsError {
+        key: key.to_owned(),
+        message: message.to_owned(),
+    }
 }
 
 fn string_list(value: &toml::Value) -> Option<Vec<String>> {
     match value {
-        toml::Value::Array(items) => {
-            items.iter().map(|item| item.as_str().map(str::to_owned)).collect()
-        }
+        toml::Value::Array(items) => items
+            .iter()
+            .map(|item| item.as_str().map(str::to_owned))
+            .collect(),
         _ => None,
     }
 }
@@ -151,10 +159,13 @@ fn string_list(value: &toml::Value) -> Option<Vec<String>> {
 fn is_date(text: &str) -> bool {
     let bytes = text.as_bytes();
     bytes.len() >= 10
-        && bytes[..10].iter().enumerate().all(|(index, byte)| match index {
-            4 | 7 => *byte == b'-',
-            _ => byte.is_ascii_digit(),
-        })
+        && bytes[..10]
+            .iter()
+            .enumerate()
+            .all(|(index, byte)| match index {
+                4 | 7 => *byte == b'-',
+                _ => byte.is_ascii_digit(),
+            })
 }
 
 /// The settings in force for a file: every layer merged, lowest first.
@@ -203,7 +214,12 @@ impl Config {
             }
         }
         let exclude_set = builder.build().unwrap_or_else(|_| GlobSet::empty());
-        Config { levels, exclude, exclude_set, reference_date }
+        Config {
+            levels,
+            exclude,
+            exclude_set,
+            reference_date,
+        }
     }
 
     /// The severity a lint reports with, or `None` when it is off. A finding may carry its own
@@ -265,7 +281,10 @@ mod tests {
         assert_eq!(settings.lints["bool-comparison"], Level::Off);
         assert_eq!(settings.lints["syntax-error"], Level::On(Severity::Hint));
         let (settings, _) = Settings::from_toml("[lints]\nNIX001 = \"error\"").expect("toml");
-        assert_eq!(settings.lints["bool-comparison"], Level::On(Severity::Error));
+        assert_eq!(
+            settings.lints["bool-comparison"],
+            Level::On(Severity::Error)
+        );
     }
 
     #[test]
@@ -301,7 +320,8 @@ mod tests {
     #[test]
     fn later_layers_win_and_excludes_add_up() {
         let (file, _) = settings("exclude = [\"a/**\"]\n[lints]\nbool-comparison = \"off\"\n");
-        let (editor, _) = settings("exclude = [\"*.gen.nix\"]\n[lints]\nbool-comparison = \"hint\"\n");
+        let (editor, _) =
+            settings("exclude = [\"*.gen.nix\"]\n[lints]\nbool-comparison = \"hint\"\n");
         let config = Config::from_layers(&[&file, &editor]);
         let lint = registry::find("bool-comparison").expect("registered");
         assert_eq!(config.severity(lint, None), Some(Severity::Hint));

@@ -13,7 +13,12 @@ pub enum Severity {
 }
 
 impl Severity {
-    pub const ALL: [Severity; 4] = [Severity::Hint, Severity::Info, Severity::Warning, Severity::Error];
+    pub const ALL: [Severity; 4] = [
+        Severity::Hint,
+        Severity::Info,
+        Severity::Warning,
+        Severity::Error,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -40,7 +45,9 @@ impl FromStr for Severity {
             "info" | "information" => Ok(Severity::Info),
             "warning" | "warn" => Ok(Severity::Warning),
             "error" => Ok(Severity::Error),
-            other => Err(format!("`{other}` is not a severity (hint, info, warning, error)")),
+            other => Err(format!(
+                "`{other}` is not a severity (hint, info, warning, error)"
+            )),
         }
     }
 }
@@ -103,16 +110,27 @@ pub struct Fix {
 
 impl Fix {
     pub fn safe(title: impl Into<String>, edits: Vec<TextEdit>) -> Fix {
-        Fix { title: title.into(), applicability: Applicability::Safe, edits }
+        Fix {
+            title: title.into(),
+            applicability: Applicability::Safe,
+            edits,
+        }
     }
 
     pub fn unsafe_(title: impl Into<String>, edits: Vec<TextEdit>) -> Fix {
-        Fix { title: title.into(), applicability: Applicability::Unsafe, edits }
+        Fix {
+            title: title.into(),
+            applicability: Applicability::Unsafe,
+            edits,
+        }
     }
 
     /// The smallest range covering every edit.
     pub fn range(&self) -> Option<TextRange> {
-        self.edits.iter().map(|edit| edit.range).reduce(|acc, range| acc.cover(range))
+        self.edits
+            .iter()
+            .map(|edit| edit.range)
+            .reduce(|acc, range| acc.cover(range))
     }
 }
 

@@ -47,7 +47,7 @@ pub(crate) fn run(
 ) -> Report {
     let root = parse.root();
     let line_index = LineIndex::new(text);
-    let ctx = LintCtx { text, root: &root, file_name };
+    let ctx = LintCtx::new(text, &root, file_name);
 
     let mut by_kind: Vec<Vec<usize>> = vec![Vec::new(); SYNTAX_KIND_COUNT];
     for (index, lint) in lints.iter().enumerate() {
@@ -64,7 +64,9 @@ pub(crate) fn run(
     let mut suppressions = Suppressions::default();
 
     for event in root.preorder_with_tokens() {
-        let WalkEvent::Enter(element) = event else { continue };
+        let WalkEvent::Enter(element) = event else {
+            continue;
+        };
         match element {
             NodeOrToken::Node(node) => {
                 for &index in &by_kind[node.kind() as usize] {
@@ -73,11 +75,15 @@ pub(crate) fn run(
                     }
                     let lint = lints[index];
                     let sink = &mut findings[index];
-                    let outcome = catch_unwind(AssertUnwindSafe(|| (lint.check)(&ctx, &node, sink)));
+                    let outcome =
+                        catch_unwind(AssertUnwindSafe(|| (lint.check)(&ctx, &node, sink)));
                     if let Err(payload) = outcome {
                         failed[index] = true;
                         findings[index].items.clear();
-                        failures.push(LintFailure { lint: lint.name, message: panic_message(&*payload) });
+                        failures.push(LintFailure {
+                            lint: lint.name,
+                            message: panic_message(&*payload),
+                        });
                     }
                 }
             }
@@ -110,7 +116,9 @@ pub(crate) fn run(
 
     for (lint, lint_findings) in lints.iter().zip(findings) {
         for finding in lint_findings.items {
-            let Some(severity) = config.severity(lint, finding.severity) else { continue };
+            let Some(severity) = config.severity(lint, finding.severity) else {
+                continue;
+            };
             let line = line_index.line_col(finding.range.start()).line;
             if suppressions.is_suppressed(lint.name, line) {
                 continue;
@@ -141,7 +149,10 @@ pub(crate) fn run(
     diagnostics.sort_by(|a, b| {
         (a.range.start(), a.range.end(), a.code).cmp(&(b.range.start(), b.range.end(), b.code))
     });
-    Report { diagnostics, failures }
+    Report {
+        diagnostics,
+        failures,
+    }
 }
 
 fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
@@ -213,7 +224,11 @@ mod tests {
     fn a_panicking_lint_loses_only_its_own_findings() {
         let text = "with x; [ \"s\" 1 (true == a) ]";
         let report = run_with(text, &[&PANICS_ON_INTEGERS, &EVERY_WITH, &BOOL_COMPARISON]);
-        let names: Vec<&str> = report.diagnostics.iter().map(|diagnostic| diagnostic.name).collect();
+        let names: Vec<&str> = report
+            .diagnostics
+            .iter()
+            .map(|diagnostic| diagnostic.name)
+            .collect();
         assert_eq!(names, ["every-with", "bool-comparison"]);
         assert_eq!(report.failures.len(), 1);
         assert_eq!(report.failures[0].lint, "panics-on-integers");
@@ -223,14 +238,28 @@ mod tests {
     #[test]
     fn nodes_go_only_to_lints_that_asked_for_their_kind() {
         let report = run_with("with a; with b; 1", &[&EVERY_WITH]);
-        let ranges: Vec<TextRange> = report.diagnostics.iter().map(|diagnostic| diagnostic.range).collect();
-        assert_eq!(ranges, [TextRange::new(0.into(), 17.into()), TextRange::new(8.into(), 17.into())]);
+        let ranges: Vec<TextRange> = report
+            .diagnostics
+            .iter()
+            .map(|diagnostic| diagnostic.range)
+            .collect();
+        assert_eq!(
+            ranges,
+            [
+                TextRange::new(0.into(), 17.into()),
+                TextRange::new(8.into(), 17.into())
+            ]
+        );
     }
 
     #[test]
     fn syntax_errors_are_diagnostics_and_lints_still_run() {
         let report = check("{ a = x == true; b = 1 }", None, &Config::default());
-        let names: Vec<&str> = report.diagnostics.iter().map(|diagnostic| diagnostic.name).collect();
+        let names: Vec<&str> = report
+            .diagnostics
+            .iter()
+            .map(|diagnostic| diagnostic.name)
+            .collect();
         assert_eq!(names, ["bool-comparison", "syntax-error"]);
         assert_eq!(report.diagnostics[1].severity, Severity::Error);
         assert_eq!(report.diagnostics[1].code, "NIX000");
@@ -250,11 +279,14 @@ mod tests {
     #[test]
     fn configured_levels_replace_severities_or_turn_lints_off() {
         let text = "a == true";
-        let (settings, _) = Settings::from_toml("[lints]\nbool-comparison = \"error\"").expect("toml");
+        let (settings, _) =
+            Settings::from_toml("[lints]\nbool-comparison = \"error\"").expect("toml");
         let report = check(text, None, &Config::from_layers(&[&settings]));
         assert_eq!(report.diagnostics[0].severity, Severity::Error);
 
         let (settings, _) = Settings::from_toml("[lints]\nNIX001 = \"off\"").expect("toml");
-        assert!(check(text, None, &Config::from_layers(&[&settings])).diagnostics.is_empty());
+        assert!(check(text, None, &Config::from_layers(&[&settings]))
+            .diagnostics
+            .is_empty());
     }
 }

@@ -13,7 +13,9 @@ use crate::registry::LINTS;
 /// Whether applying `fix` to `text` adds no syntax error. Only the smallest expression around the
 /// edits is re-parsed, so checking every offered fix stays cheap on large files.
 pub(crate) fn fix_keeps_syntax(root: &SyntaxNode, text: &str, fix: &Fix) -> bool {
-    let Some(covered) = fix.range() else { return false };
+    let Some(covered) = fix.range() else {
+        return false;
+    };
     if usize::from(covered.end()) > text.len() {
         return false;
     }
@@ -39,12 +41,17 @@ pub(crate) fn fix_keeps_syntax(root: &SyntaxNode, text: &str, fix: &Fix) -> bool
         .edits
         .iter()
         .map(|edit| TextEdit {
-            range: edit.range.checked_sub(range.start()).unwrap_or(TextRange::empty(TextSize::from(0))),
+            range: edit
+                .range
+                .checked_sub(range.start())
+                .unwrap_or(TextRange::empty(TextSize::from(0))),
             new_text: edit.new_text.clone(),
         })
         .collect();
     let before = &text[range];
-    let Ok(after) = apply_edits(before, &shifted) else { return false };
+    let Ok(after) = apply_edits(before, &shifted) else {
+        return false;
+    };
     syntax::parse(&after).errors().len() <= syntax::parse(before).errors().len()
 }
 
@@ -117,7 +124,10 @@ pub(crate) fn fix_with(
             .diagnostics
             .iter()
             .filter_map(|diagnostic| {
-                let fix = diagnostic.fixes.iter().find(|fix| mode.allows(fix.applicability))?;
+                let fix = diagnostic
+                    .fixes
+                    .iter()
+                    .find(|fix| mode.allows(fix.applicability))?;
                 let record = AppliedFix {
                     code: diagnostic.code,
                     name: diagnostic.name,
@@ -129,9 +139,17 @@ pub(crate) fn fix_with(
             .collect();
         let chosen = non_overlapping(candidates);
         if chosen.is_empty() {
-            return FixOutcome { text: current, applied, refused, hit_round_limit: false };
+            return FixOutcome {
+                text: current,
+                applied,
+                refused,
+                hit_round_limit: false,
+            };
         }
-        let edits: Vec<TextEdit> = chosen.iter().flat_map(|(_, fix)| fix.edits.iter().cloned()).collect();
+        let edits: Vec<TextEdit> = chosen
+            .iter()
+            .flat_map(|(_, fix)| fix.edits.iter().cloned())
+            .collect();
         let together = apply_edits(&current, &edits)
             .ok()
             .filter(|next| syntax::parse(next).errors().len() <= errors_before);
@@ -153,8 +171,10 @@ pub(crate) fn fix_with(
                         refused.push(record);
                     }
                 }
-                let edits: Vec<TextEdit> =
-                    kept.iter().flat_map(|(_, fix)| fix.edits.iter().cloned()).collect();
+                let edits: Vec<TextEdit> = kept
+                    .iter()
+                    .flat_map(|(_, fix)| fix.edits.iter().cloned())
+                    .collect();
                 match apply_edits(&current, &edits)
                     .ok()
                     .filter(|next| syntax::parse(next).errors().len() <= errors_before)
@@ -167,7 +187,8 @@ pub(crate) fn fix_with(
                         // Fixes that parse alone but not together: keep the first, the rest next round.
                         match kept.into_iter().next() {
                             Some((record, fix)) => {
-                                let next = apply_edits(&current, &fix.edits).unwrap_or_else(|_| current.clone());
+                                let next = apply_edits(&current, &fix.edits)
+                                    .unwrap_or_else(|_| current.clone());
                                 applied.push(record);
                                 next
                             }
@@ -178,11 +199,21 @@ pub(crate) fn fix_with(
             }
         };
         if next == current {
-            return FixOutcome { text: current, applied, refused, hit_round_limit: false };
+            return FixOutcome {
+                text: current,
+                applied,
+                refused,
+                hit_round_limit: false,
+            };
         }
         current = next;
     }
-    FixOutcome { text: current, applied, refused, hit_round_limit: true }
+    FixOutcome {
+        text: current,
+        applied,
+        refused,
+        hit_round_limit: true,
+    }
 }
 
 /// Keeps fixes in order of position, dropping any that touch text an earlier kept fix touches.
@@ -191,11 +222,16 @@ fn non_overlapping(mut candidates: Vec<(AppliedFix, &Fix)>) -> Vec<(AppliedFix, 
     let mut taken: Vec<TextRange> = Vec::new();
     let mut chosen = Vec::new();
     for (record, fix) in candidates {
-        let clashes = fix.edits.iter().any(|edit| taken.iter().any(|range| touches(*range, edit.range)));
+        let clashes = fix
+            .edits
+            .iter()
+            .any(|edit| taken.iter().any(|range| touches(*range, edit.range)));
         // Edits of one fix must not clash with each other either.
         let self_clash = fix.edits.iter().enumerate().any(|(i, a)| {
-                fix.edits[i + 1..].iter().any(|b| a.range.start() < b.range.end() && b.range.start() < a.range.end())
-            });
+            fix.edits[i + 1..]
+                .iter()
+                .any(|b| a.range.start() < b.range.end() && b.range.start() < a.range.end())
+        });
         if clashes || self_clash {
             continue;
         }
@@ -238,7 +274,9 @@ mod tests {
         let inner: Vec<SyntaxNode> = node.children().collect();
         if let [only] = inner.as_slice() {
             let edit = TextEdit::replace(node.text_range(), only.to_string());
-            findings.report(node.text_range(), "a list of one").fix(Fix::safe("Unwrap", vec![edit]));
+            findings
+                .report(node.text_range(), "a list of one")
+                .fix(Fix::safe("Unwrap", vec![edit]));
         }
     }
 
@@ -259,12 +297,20 @@ mod tests {
 
     fn break_sets(_: &LintCtx<'_>, node: &SyntaxNode, findings: &mut Findings) {
         let open = TextEdit::delete(syntax::TextRange::at(node.text_range().start(), 1.into()));
-        findings.report(node.text_range(), "a set").fix(Fix::safe("Break it", vec![open]));
+        findings
+            .report(node.text_range(), "a set")
+            .fix(Fix::safe("Break it", vec![open]));
     }
 
     #[test]
     fn overlapping_fixes_wait_for_the_next_round() {
-        let outcome = fix_with("[ [ [ x ] ] ]", None, &Config::default(), FixMode::Safe, &[&WRAP_LISTS]);
+        let outcome = fix_with(
+            "[ [ [ x ] ] ]",
+            None,
+            &Config::default(),
+            FixMode::Safe,
+            &[&WRAP_LISTS],
+        );
         assert_eq!(outcome.text, "x");
         assert_eq!(outcome.applied.len(), 3);
         assert!(!outcome.hit_round_limit);
@@ -273,16 +319,33 @@ mod tests {
     #[test]
     fn fixes_that_break_the_syntax_are_never_offered_or_applied() {
         let config = Config::default();
-        let outcome = fix_with("{ a = 1; }", None, &config, FixMode::Safe, &[&BREAKS_SYNTAX]);
+        let outcome = fix_with(
+            "{ a = 1; }",
+            None,
+            &config,
+            FixMode::Safe,
+            &[&BREAKS_SYNTAX],
+        );
         assert_eq!(outcome.text, "{ a = 1; }");
-        let report = engine::run(&syntax::parse("{ }"), "{ }", None, &config, &[&BREAKS_SYNTAX]);
+        let report = engine::run(
+            &syntax::parse("{ }"),
+            "{ }",
+            None,
+            &config,
+            &[&BREAKS_SYNTAX],
+        );
         assert_eq!(report.diagnostics.len(), 1);
         assert!(report.diagnostics[0].fixes.is_empty());
     }
 
     #[test]
     fn a_fix_inside_a_broken_file_is_still_applied() {
-        let outcome = fix_text("{ a = x == true; b = 1 }", None, &Config::default(), FixMode::Unsafe);
+        let outcome = fix_text(
+            "{ a = x == true; b = 1 }",
+            None,
+            &Config::default(),
+            FixMode::Unsafe,
+        );
         assert_eq!(outcome.text, "{ a = x; b = 1 }");
     }
 }

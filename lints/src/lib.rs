@@ -9,6 +9,7 @@ mod fix;
 mod lint;
 mod lints;
 pub mod registry;
+pub mod scope;
 mod suppression;
 
 #[cfg(test)]

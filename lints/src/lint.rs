@@ -1,6 +1,9 @@
+use std::cell::OnceCell;
+
 use syntax::{SyntaxKind, SyntaxNode, TextRange};
 
 use crate::diagnostic::{Fix, Related, Severity, Tag};
+use crate::scope::ScopeIndex;
 
 /// What a lint is about, for grouping in docs and output.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -83,8 +86,11 @@ impl Lint {
     pub fn summary(&self) -> String {
         let docs = self.docs_text();
         let body = docs.split("## What it does").nth(1).unwrap_or(&docs);
-        let paragraph: Vec<&str> =
-            body.trim_start().lines().take_while(|line| !line.trim().is_empty()).collect();
+        let paragraph: Vec<&str> = body
+            .trim_start()
+            .lines()
+            .take_while(|line| !line.trim().is_empty())
+            .collect();
         paragraph.join(" ")
     }
 }
@@ -101,9 +107,24 @@ pub struct LintCtx<'a> {
     pub root: &'a SyntaxNode,
     /// The file's name (`flake.nix`, `default.nix`), when it has one.
     pub file_name: Option<&'a str>,
+    scope: OnceCell<ScopeIndex>,
 }
 
-impl LintCtx<'_> {
+impl<'a> LintCtx<'a> {
+    pub fn new(text: &'a str, root: &'a SyntaxNode, file_name: Option<&'a str>) -> LintCtx<'a> {
+        LintCtx {
+            text,
+            root,
+            file_name,
+            scope: OnceCell::new(),
+        }
+    }
+
+    /// Name resolution and liveness for the file, built on first use and shared by all lints.
+    pub fn scope(&self) -> &ScopeIndex {
+        self.scope.get_or_init(|| ScopeIndex::build(self.root))
+    }
+
     /// Whether the file is a flake: named `flake.nix`.
     pub fn is_flake(&self) -> bool {
         self.file_name == Some("flake.nix")
@@ -140,7 +161,10 @@ impl Finding {
     }
 
     pub fn related(&mut self, range: TextRange, message: impl Into<String>) -> &mut Finding {
-        self.related.push(Related { range, message: message.into() });
+        self.related.push(Related {
+            range,
+            message: message.into(),
+        });
         self
     }
 

@@ -23,15 +23,24 @@ impl Suppressions {
     pub(crate) fn add_comment(&mut self, comment: &str, line: u32) {
         let body = comment
             .strip_prefix('#')
-            .or_else(|| comment.strip_prefix("/*").and_then(|rest| rest.strip_suffix("*/")))
+            .or_else(|| {
+                comment
+                    .strip_prefix("/*")
+                    .and_then(|rest| rest.strip_suffix("*/"))
+            })
             .unwrap_or(comment)
             .trim();
         if body == "deadnix: skip" {
-            let names = DEADNIX_LINTS.iter().filter_map(|code| registry::find(code)).map(|lint| lint.name);
+            let names = DEADNIX_LINTS
+                .iter()
+                .filter_map(|code| registry::find(code))
+                .map(|lint| lint.name);
             self.lines.push((line + 1, Some(names.collect())));
             return;
         }
-        let Some(directive) = body.strip_prefix("nixwise:") else { return };
+        let Some(directive) = body.strip_prefix("nixwise:") else {
+            return;
+        };
         let directive = directive.trim();
         let (is_file, rest) = if let Some(rest) = directive.strip_prefix("ignore-file") {
             (true, rest)
@@ -43,9 +52,16 @@ impl Suppressions {
         let rest = rest.trim();
         let names = if rest.is_empty() {
             None
-        } else if let Some(list) = rest.strip_prefix('[').and_then(|list| list.split(']').next()) {
+        } else if let Some(list) = rest
+            .strip_prefix('[')
+            .and_then(|list| list.split(']').next())
+        {
             let mut names = Vec::new();
-            for name in list.split(',').map(str::trim).filter(|name| !name.is_empty()) {
+            for name in list
+                .split(',')
+                .map(str::trim)
+                .filter(|name| !name.is_empty())
+            {
                 match registry::find(name) {
                     Some(lint) => names.push(lint.name),
                     None => self.unknown.push((line, name.to_owned())),
@@ -64,7 +80,12 @@ impl Suppressions {
     }
 
     pub(crate) fn is_suppressed(&self, name: &str, line: u32) -> bool {
-        if self.file_all || self.file.as_ref().is_some_and(|names| names.contains(&name)) {
+        if self.file_all
+            || self
+                .file
+                .as_ref()
+                .is_some_and(|names| names.contains(&name))
+        {
             return true;
         }
         self.lines.iter().any(|(silenced, names)| {

@@ -36,7 +36,11 @@ pub(crate) fn check_with_config(lint: &'static Lint, toml: &str, fixture: &str) 
 pub(crate) fn check_no_fix(lint: &'static Lint, fixture: &str) {
     let diagnostics = check_with(lint, &Config::default(), fixture);
     for diagnostic in diagnostics {
-        assert!(diagnostic.fixes.is_empty(), "unexpected fix: {:?}", diagnostic.fixes);
+        assert!(
+            diagnostic.fixes.is_empty(),
+            "unexpected fix: {:?}",
+            diagnostic.fixes
+        );
     }
 }
 
@@ -59,7 +63,10 @@ fn check_fix_mode(lint: &'static Lint, mode: FixMode, before: &str, after: &str)
     let file_name = file_name_of(before);
     let config = Config::default();
     let outcome = fix_with(before, file_name, &config, mode, &[lint]);
-    assert_eq!(outcome.text, after, "\nfixed text differs from the expected text");
+    assert_eq!(
+        outcome.text, after,
+        "\nfixed text differs from the expected text"
+    );
     let errors_before = syntax::parse(before).errors().len();
     assert!(
         syntax::parse(&outcome.text).errors().len() <= errors_before,
@@ -68,7 +75,10 @@ fn check_fix_mode(lint: &'static Lint, mode: FixMode, before: &str, after: &str)
     );
     assert!(!outcome.hit_round_limit, "fixing did not reach a fixpoint");
     let again = fix_with(&outcome.text, file_name, &config, mode, &[lint]);
-    assert_eq!(again.text, outcome.text, "a second fix run changed the text again");
+    assert_eq!(
+        again.text, outcome.text,
+        "a second fix run changed the text again"
+    );
 }
 
 #[track_caller]
@@ -77,9 +87,16 @@ fn check_with(lint: &'static Lint, config: &Config, fixture: &str) -> Vec<Diagno
     let source = strip_annotations(fixture);
     let parse = syntax::parse(&source);
     let report = engine::run(&parse, &source, file_name_of(&source), config, &[lint]);
-    assert!(report.failures.is_empty(), "the lint panicked: {:?}", report.failures);
-    let diagnostics: Vec<Diagnostic> =
-        report.diagnostics.into_iter().filter(|diagnostic| diagnostic.name == lint.name).collect();
+    assert!(
+        report.failures.is_empty(),
+        "the lint panicked: {:?}",
+        report.failures
+    );
+    let diagnostics: Vec<Diagnostic> = report
+        .diagnostics
+        .into_iter()
+        .filter(|diagnostic| diagnostic.name == lint.name)
+        .collect();
     let rendered = render(&source, &diagnostics);
     if rendered != fixture {
         panic!("\nexpected:\n{fixture}\nactual:\n{rendered}\n");
@@ -127,11 +144,21 @@ fn render(source: &str, diagnostics: &[Diagnostic]) -> String {
         let end = index.line_col(diagnostic.range.end());
         let start_col = index.to_chars(start) as usize;
         let width = if end.line == start.line {
-            (index.to_chars(end) as usize).saturating_sub(start_col).max(1)
+            (index.to_chars(end) as usize)
+                .saturating_sub(start_col)
+                .max(1)
         } else {
-            lines[start.line as usize].chars().count().saturating_sub(start_col).max(1)
+            lines[start.line as usize]
+                .chars()
+                .count()
+                .saturating_sub(start_col)
+                .max(1)
         };
-        let prefix = if start_col == 0 { String::new() } else { format!("#{}", " ".repeat(start_col - 1)) };
+        let prefix = if start_col == 0 {
+            String::new()
+        } else {
+            format!("#{}", " ".repeat(start_col - 1))
+        };
         annotations[start.line as usize].push(format!(
             "{prefix}{} {}[{}]: {}",
             "^".repeat(width),

@@ -26,8 +26,15 @@ impl ConfigFile {
             .with_context(|| format!("cannot read {}", path.display()))?;
         let (settings, errors) = Settings::from_toml(&text)
             .map_err(|message| anyhow::anyhow!("{}: {}", path.display(), message.trim()))?;
-        let dir = path.parent().map_or_else(|| PathBuf::from("."), Path::to_path_buf);
-        Ok(ConfigFile { path: path.to_path_buf(), dir, settings, errors })
+        let dir = path
+            .parent()
+            .map_or_else(|| PathBuf::from("."), Path::to_path_buf);
+        Ok(ConfigFile {
+            path: path.to_path_buf(),
+            dir,
+            settings,
+            errors,
+        })
     }
 
     /// The path of `file` relative to this file's folder, with `/` separators, if it is inside it.
@@ -36,7 +43,13 @@ impl ConfigFile {
             let dir = self.dir.strip_prefix("./").unwrap_or(&self.dir);
             file.strip_prefix("./").ok()?.strip_prefix(dir).ok()
         })?;
-        Some(relative.components().map(|part| part.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/"))
+        Some(
+            relative
+                .components()
+                .map(|part| part.as_os_str().to_string_lossy())
+                .collect::<Vec<_>>()
+                .join("/"),
+        )
     }
 }
 
@@ -45,7 +58,10 @@ impl ConfigFile {
 pub fn find_config_file(dir: &Path) -> Option<PathBuf> {
     let absolute = std::path::absolute(dir).unwrap_or_else(|_| dir.to_path_buf());
     absolute.ancestors().find_map(|folder| {
-        CONFIG_FILE_NAMES.iter().map(|name| folder.join(name)).find(|candidate| candidate.is_file())
+        CONFIG_FILE_NAMES
+            .iter()
+            .map(|name| folder.join(name))
+            .find(|candidate| candidate.is_file())
     })
 }
 
@@ -61,13 +77,26 @@ impl ConfigCache {
     /// The configuration that applies to `file`, if any. A file that cannot be read or parsed is
     /// an error every time it is asked for.
     pub fn for_file(&self, file: &Path) -> anyhow::Result<Option<Arc<ConfigFile>>> {
-        let dir = file.parent().map_or_else(|| PathBuf::from("."), Path::to_path_buf);
+        let dir = file
+            .parent()
+            .map_or_else(|| PathBuf::from("."), Path::to_path_buf);
         let found = {
-            let mut by_dir = self.by_dir.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-            by_dir.entry(dir.clone()).or_insert_with(|| find_config_file(&dir)).clone()
+            let mut by_dir = self
+                .by_dir
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner());
+            by_dir
+                .entry(dir.clone())
+                .or_insert_with(|| find_config_file(&dir))
+                .clone()
         };
         let Some(path) = found else { return Ok(None) };
-        if let Some(loaded) = self.files.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).get(&path) {
+        if let Some(loaded) = self
+            .files
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .get(&path)
+        {
             return Ok(Some(loaded.clone()));
         }
         let loaded = Arc::new(ConfigFile::load(&path)?);
@@ -80,8 +109,14 @@ impl ConfigCache {
 
     /// Forgets everything, after a configuration file was created, changed or deleted.
     pub fn clear(&self) {
-        self.by_dir.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).clear();
-        self.files.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).clear();
+        self.by_dir
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .clear();
+        self.files
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .clear();
     }
 }
 
@@ -94,15 +129,25 @@ mod tests {
         let root = tempfile::tempdir().expect("a temporary folder");
         let nested = root.path().join("a/b");
         std::fs::create_dir_all(&nested).expect("folders");
-        std::fs::write(root.path().join("nixwise.toml"), "[lints]\nNIX001 = \"off\"\n").expect("write");
+        std::fs::write(
+            root.path().join("nixwise.toml"),
+            "[lints]\nNIX001 = \"off\"\n",
+        )
+        .expect("write");
         std::fs::write(root.path().join("a/.nixwise.toml"), "exclude = [\"x\"]\n").expect("write");
         let found = find_config_file(&nested).expect("a file");
         assert!(found.ends_with("a/.nixwise.toml"), "{}", found.display());
 
         let cache = ConfigCache::default();
-        let config = cache.for_file(&nested.join("c.nix")).expect("readable").expect("found");
+        let config = cache
+            .for_file(&nested.join("c.nix"))
+            .expect("readable")
+            .expect("found");
         assert_eq!(config.settings.exclude, ["x"]);
-        assert_eq!(config.relative(&nested.join("c.nix")).as_deref(), Some("b/c.nix"));
+        assert_eq!(
+            config.relative(&nested.join("c.nix")).as_deref(),
+            Some("b/c.nix")
+        );
     }
 
     #[test]
@@ -110,7 +155,9 @@ mod tests {
         let root = tempfile::tempdir().expect("a temporary folder");
         let path = root.path().join("nixwise.toml");
         std::fs::write(&path, "[lints\n").expect("write");
-        let error = ConfigFile::load(&path).expect_err("a syntax error").to_string();
+        let error = ConfigFile::load(&path)
+            .expect_err("a syntax error")
+            .to_string();
         assert!(error.contains("nixwise.toml"), "{error}");
     }
 }

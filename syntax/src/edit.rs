@@ -11,15 +11,24 @@ pub struct TextEdit {
 
 impl TextEdit {
     pub fn replace(range: TextRange, new_text: impl Into<String>) -> TextEdit {
-        TextEdit { range, new_text: new_text.into() }
+        TextEdit {
+            range,
+            new_text: new_text.into(),
+        }
     }
 
     pub fn delete(range: TextRange) -> TextEdit {
-        TextEdit { range, new_text: String::new() }
+        TextEdit {
+            range,
+            new_text: String::new(),
+        }
     }
 
     pub fn insert(offset: TextSize, new_text: impl Into<String>) -> TextEdit {
-        TextEdit { range: TextRange::empty(offset), new_text: new_text.into() }
+        TextEdit {
+            range: TextRange::empty(offset),
+            new_text: new_text.into(),
+        }
     }
 }
 
@@ -99,20 +108,29 @@ mod tests {
 
     #[test]
     fn insertions_at_one_offset_keep_their_order() {
-        let edits = [TextEdit::insert(1.into(), "x"), TextEdit::insert(1.into(), "y")];
+        let edits = [
+            TextEdit::insert(1.into(), "x"),
+            TextEdit::insert(1.into(), "y"),
+        ];
         assert_eq!(apply_edits("ab", &edits).unwrap(), "axyb");
     }
 
     #[test]
     fn insertion_before_a_replacement_at_the_same_offset_is_allowed() {
-        let edits = [TextEdit::insert(0.into(), "("), TextEdit::replace(range(0, 1), "b")];
+        let edits = [
+            TextEdit::insert(0.into(), "("),
+            TextEdit::replace(range(0, 1), "b"),
+        ];
         assert_eq!(apply_edits("a", &edits).unwrap(), "(b");
     }
 
     #[test]
     fn overlapping_edits_are_refused() {
         let edits = [TextEdit::delete(range(0, 3)), TextEdit::delete(range(2, 4))];
-        assert!(matches!(apply_edits("abcdef", &edits), Err(EditError::Overlap { .. })));
+        assert!(matches!(
+            apply_edits("abcdef", &edits),
+            Err(EditError::Overlap { .. })
+        ));
     }
 
     #[test]

@@ -105,9 +105,9 @@ pub fn precedence(expr: &Expr) -> u8 {
             Some(BinOpKind::Mul | BinOpKind::Div) => 10,
             Some(BinOpKind::Add | BinOpKind::Sub) => 9,
             Some(BinOpKind::Update) => 7,
-            Some(
-                BinOpKind::Less | BinOpKind::LessOrEq | BinOpKind::More | BinOpKind::MoreOrEq,
-            ) => 6,
+            Some(BinOpKind::Less | BinOpKind::LessOrEq | BinOpKind::More | BinOpKind::MoreOrEq) => {
+                6
+            }
             Some(BinOpKind::Equal | BinOpKind::NotEqual) => 5,
             Some(BinOpKind::And) => 4,
             Some(BinOpKind::Or) => 3,
@@ -178,7 +178,10 @@ mod tests {
 
     #[test]
     fn dotted_names() {
-        assert_eq!(dotted_name(&expr("builtins.fetchTarball")).as_deref(), Some("builtins.fetchTarball"));
+        assert_eq!(
+            dotted_name(&expr("builtins.fetchTarball")).as_deref(),
+            Some("builtins.fetchTarball")
+        );
         assert_eq!(dotted_name(&expr("lib.a or b")), None);
         assert_eq!(dotted_name(&expr("lib.${x}")), None);
         assert_eq!(dotted_name(&expr("x")).as_deref(), Some("x"));
@@ -186,23 +189,35 @@ mod tests {
 
     #[test]
     fn string_values() {
-        let Expr::Str(string) = expr("''\n  a\n  b\n''") else { panic!("a string") };
+        let Expr::Str(string) = expr("''\n  a\n  b\n''") else {
+            panic!("a string")
+        };
         assert_eq!(string_value(&string).as_deref(), Some("a\nb\n"));
-        let Expr::Str(string) = expr(r#""a\"${b}""#) else { panic!("a string") };
+        let Expr::Str(string) = expr(r#""a\"${b}""#) else {
+            panic!("a string")
+        };
         assert_eq!(string_value(&string), None);
     }
 
     #[test]
     fn parens_follow_precedence() {
-        assert_eq!(text_with_parens(&expr("a || b"), NOT_PRECEDENCE), "(a || b)");
+        assert_eq!(
+            text_with_parens(&expr("a || b"), NOT_PRECEDENCE),
+            "(a || b)"
+        );
         assert_eq!(text_with_parens(&expr("f a"), NOT_PRECEDENCE), "f a");
         assert_eq!(text_with_parens(&expr("a + b"), NOT_PRECEDENCE), "a + b");
-        assert_eq!(text_with_parens(&expr("a // b"), NOT_PRECEDENCE), "(a // b)");
+        assert_eq!(
+            text_with_parens(&expr("a // b"), NOT_PRECEDENCE),
+            "(a // b)"
+        );
     }
 
     #[test]
     fn apply_unrolls_in_argument_order() {
-        let Expr::Apply(apply) = expr("f a b") else { panic!("an apply") };
+        let Expr::Apply(apply) = expr("f a b") else {
+            panic!("an apply")
+        };
         let (function, args) = unroll_apply(&apply).expect("unrolled");
         assert_eq!(function.syntax().to_string(), "f");
         let args: Vec<String> = args.iter().map(|arg| arg.syntax().to_string()).collect();

@@ -44,7 +44,10 @@ impl LineIndex {
         for (offset, ch) in text.char_indices() {
             if ch == '\n' {
                 if !current_wide.is_empty() {
-                    wide_lines.push((line_starts.len() as u32 - 1, std::mem::take(&mut current_wide)));
+                    wide_lines.push((
+                        line_starts.len() as u32 - 1,
+                        std::mem::take(&mut current_wide),
+                    ));
                 }
                 line_start = offset + 1;
                 line_starts.push(TextSize::from(line_start as u32));
@@ -58,7 +61,11 @@ impl LineIndex {
         if !current_wide.is_empty() {
             wide_lines.push((line_starts.len() as u32 - 1, current_wide));
         }
-        LineIndex { line_starts, wide_lines, len: TextSize::of(text) }
+        LineIndex {
+            line_starts,
+            wide_lines,
+            len: TextSize::of(text),
+        }
     }
 
     pub fn len(&self) -> TextSize {
@@ -77,7 +84,10 @@ impl LineIndex {
     pub fn line_col(&self, offset: TextSize) -> LineCol {
         let offset = offset.min(self.len);
         let line = self.line_starts.partition_point(|&start| start <= offset) - 1;
-        LineCol { line: line as u32, col: u32::from(offset - self.line_starts[line]) }
+        LineCol {
+            line: line as u32,
+            col: u32::from(offset - self.line_starts[line]),
+        }
     }
 
     /// The byte range of a line without its line terminator (`\n` or `\r\n`), if the line exists.
@@ -94,7 +104,10 @@ impl LineIndex {
     }
 
     fn wide_chars(&self, line: u32) -> &[WideChar] {
-        match self.wide_lines.binary_search_by_key(&line, |(number, _)| *number) {
+        match self
+            .wide_lines
+            .binary_search_by_key(&line, |(number, _)| *number)
+        {
             Ok(found) => &self.wide_lines[found].1,
             Err(_) => &[],
         }
@@ -136,8 +149,16 @@ impl LineIndex {
         self.offset_by(line, col_chars, text, |_| 1)
     }
 
-    fn offset_by(&self, line: u32, col: u32, text: &str, unit_len: fn(WideChar) -> u32) -> TextSize {
-        let Some(range) = self.line_range(line, text) else { return self.len };
+    fn offset_by(
+        &self,
+        line: u32,
+        col: u32,
+        text: &str,
+        unit_len: fn(WideChar) -> u32,
+    ) -> TextSize {
+        let Some(range) = self.line_range(line, text) else {
+            return self.len;
+        };
         let line_len = u32::from(range.len());
         let mut byte_col = 0u32;
         let mut units = 0u32;
@@ -168,8 +189,14 @@ mod tests {
     fn ascii_positions() {
         let text = "ab\ncd\n";
         let index = LineIndex::new(text);
-        assert_eq!(index.line_col(TextSize::from(4)), LineCol { line: 1, col: 1 });
-        assert_eq!(index.line_col(TextSize::from(6)), LineCol { line: 2, col: 0 });
+        assert_eq!(
+            index.line_col(TextSize::from(4)),
+            LineCol { line: 1, col: 1 }
+        );
+        assert_eq!(
+            index.line_col(TextSize::from(6)),
+            LineCol { line: 2, col: 0 }
+        );
         assert_eq!(index.offset_utf16(1, 1, text), TextSize::from(4));
         assert_eq!(index.line_count(), 3);
     }
@@ -192,7 +219,10 @@ mod tests {
     fn every_char_boundary_round_trips() {
         let text = "a€b\n𝔸 ü\r\n\nz";
         let index = LineIndex::new(text);
-        for (offset, _) in text.char_indices().chain(std::iter::once((text.len(), ' '))) {
+        for (offset, _) in text
+            .char_indices()
+            .chain(std::iter::once((text.len(), ' ')))
+        {
             let offset = TextSize::from(offset as u32);
             let pos = index.line_col(offset);
             if text.as_bytes().get(usize::from(offset)) == Some(&b'\n') && pos.col > 0 {
@@ -201,8 +231,14 @@ mod tests {
                     continue;
                 }
             }
-            assert_eq!(index.offset_utf16(pos.line, index.to_utf16(pos), text), offset);
-            assert_eq!(index.offset_chars(pos.line, index.to_chars(pos), text), offset);
+            assert_eq!(
+                index.offset_utf16(pos.line, index.to_utf16(pos), text),
+                offset
+            );
+            assert_eq!(
+                index.offset_chars(pos.line, index.to_chars(pos), text),
+                offset
+            );
         }
     }
 
@@ -212,7 +248,10 @@ mod tests {
         let index = LineIndex::new(text);
         assert_eq!(index.offset_utf16(0, 99, text), TextSize::from(2));
         assert_eq!(index.offset_utf16(7, 0, text), TextSize::from(5));
-        assert_eq!(index.line_col(TextSize::from(99)), LineCol { line: 1, col: 2 });
+        assert_eq!(
+            index.line_col(TextSize::from(99)),
+            LineCol { line: 1, col: 2 }
+        );
     }
 
     #[test]
@@ -227,7 +266,10 @@ mod tests {
     fn crlf_line_range_excludes_the_carriage_return() {
         let text = "ab\r\ncd";
         let index = LineIndex::new(text);
-        assert_eq!(index.line_range(0, text), Some(TextRange::new(0.into(), 2.into())));
+        assert_eq!(
+            index.line_range(0, text),
+            Some(TextRange::new(0.into(), 2.into()))
+        );
         assert_eq!(index.offset_utf16(0, 10, text), TextSize::from(2));
     }
 }

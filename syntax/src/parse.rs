@@ -40,7 +40,10 @@ pub fn parse(text: &str) -> Parse {
     let mut errors = Vec::new();
     let mut seen_error = false;
     for error in parsed.errors() {
-        let at_eof = matches!(error, ParseError::UnexpectedEOF | ParseError::UnexpectedEOFWanted(_));
+        let at_eof = matches!(
+            error,
+            ParseError::UnexpectedEOF | ParseError::UnexpectedEOFWanted(_)
+        );
         // rnix's recovery after an error often swallows the rest of the file, and then reports
         // the end of the file, once per enclosing construct; those reports say nothing new.
         if at_eof && seen_error {
@@ -55,7 +58,10 @@ pub fn parse(text: &str) -> Parse {
         }
         errors.push(described);
     }
-    Parse { green: parsed.syntax().green().to_owned(), errors }
+    Parse {
+        green: parsed.syntax().green().to_owned(),
+        errors,
+    }
 }
 
 /// Nesting beyond which a file is kept as one error node instead of being parsed. rnix limits the
@@ -64,7 +70,10 @@ pub const MAX_NESTING: usize = 1_000;
 
 fn too_deeply_nested(text: &str) -> Option<Parse> {
     // Counting every opening bracket, even in strings and comments, is a cheap upper bound.
-    let openings = text.bytes().filter(|byte| matches!(byte, b'[' | b'{' | b'(')).count();
+    let openings = text
+        .bytes()
+        .filter(|byte| matches!(byte, b'[' | b'{' | b'('))
+        .count();
     if openings <= MAX_NESTING {
         return None;
     }
@@ -102,7 +111,10 @@ fn too_deeply_nested(text: &str) -> Option<Parse> {
             "brackets nested {deepest} levels deep, more than the {MAX_NESTING} that nixwise parses"
         ),
     };
-    Some(Parse { green: builder.finish(), errors: vec![error] })
+    Some(Parse {
+        green: builder.finish(),
+        errors: vec![error],
+    })
 }
 
 fn describe(error: &ParseError, text: &str, end: TextSize) -> SyntaxError {
@@ -114,7 +126,10 @@ fn describe(error: &ParseError, text: &str, end: TextSize) -> SyntaxError {
         },
         ParseError::UnexpectedExtra(range) => SyntaxError {
             range: *range,
-            message: format!("unexpected {} after the end of the expression", quote(text, *range)),
+            message: format!(
+                "unexpected {} after the end of the expression",
+                quote(text, *range)
+            ),
         },
         ParseError::UnexpectedWanted(_, range, wanted) => SyntaxError {
             range: *range,
@@ -124,9 +139,10 @@ fn describe(error: &ParseError, text: &str, end: TextSize) -> SyntaxError {
             range: *range,
             message: "a pattern can be bound with `@` only once".to_owned(),
         },
-        ParseError::UnexpectedEOF => {
-            SyntaxError { range: at_end, message: "unexpected end of file".to_owned() }
-        }
+        ParseError::UnexpectedEOF => SyntaxError {
+            range: at_end,
+            message: "unexpected end of file".to_owned(),
+        },
         ParseError::UnexpectedEOFWanted(wanted) => SyntaxError {
             range: at_end,
             message: format!("unexpected end of file, expected {}", one_of(wanted)),
@@ -141,7 +157,10 @@ fn describe(error: &ParseError, text: &str, end: TextSize) -> SyntaxError {
         },
         // `ParseError` is non-exhaustive; a new variant still becomes a readable diagnostic.
         #[allow(unreachable_patterns)]
-        other => SyntaxError { range: at_end, message: other.to_string() },
+        other => SyntaxError {
+            range: at_end,
+            message: other.to_string(),
+        },
     }
 }
 
@@ -171,7 +190,9 @@ fn unclosed_bracket(text: &str) -> Option<String> {
 }
 
 fn quote(text: &str, range: TextRange) -> String {
-    let Some(snippet) = text.get(std::ops::Range::<usize>::from(range)) else { return "input".to_owned() };
+    let Some(snippet) = text.get(std::ops::Range::<usize>::from(range)) else {
+        return "input".to_owned();
+    };
     // Name the first token only: rnix's ranges can cover everything it skipped.
     let first = rnix::tokenize(snippet.trim_start())
         .find(|(kind, _)| *kind != SyntaxKind::TOKEN_WHITESPACE)
@@ -285,7 +306,10 @@ mod tests {
         assert_eq!(parse.root().to_string(), text);
         assert!(!parse.errors().is_empty());
         let message = &parse.errors()[0].message;
-        assert!(!message.contains(".."), "message shows raw offsets: {message}");
+        assert!(
+            !message.contains(".."),
+            "message shows raw offsets: {message}"
+        );
     }
 
     #[test]
@@ -310,7 +334,9 @@ mod tests {
             .expect("spawn a worker")
             .join()
             .expect("no stack overflow");
-        assert!(errors.iter().any(|error| error.message.contains("nested 100500 levels")));
+        assert!(errors
+            .iter()
+            .any(|error| error.message.contains("nested 100500 levels")));
     }
 
     #[test]
@@ -324,7 +350,9 @@ mod tests {
             .expect("spawn a worker")
             .join()
             .expect("no stack overflow");
-        assert!(errors.iter().any(|error| error.message.contains("nested too deeply")));
+        assert!(errors
+            .iter()
+            .any(|error| error.message.contains("nested too deeply")));
     }
 
     #[test]

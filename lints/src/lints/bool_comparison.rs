@@ -1,7 +1,9 @@
 //! NIX001: comparing with a boolean literal, `x == true`.
 
 use syntax::ast::{self, BinOpKind, Expr, UnaryOpKind};
-use syntax::helpers::{dotted_name, is_ident_named, text_with_parens, unroll_apply, unwrap_parens, NOT_PRECEDENCE};
+use syntax::helpers::{
+    dotted_name, is_ident_named, text_with_parens, unroll_apply, unwrap_parens, NOT_PRECEDENCE,
+};
 use syntax::{AstNode, SyntaxNode, TextEdit};
 
 use crate::diagnostic::Fix;
@@ -40,13 +42,17 @@ declare_lint! {
 }
 
 fn check_bin_op(_: &LintCtx<'_>, node: &SyntaxNode, findings: &mut Findings) {
-    let Some(bin_op) = ast::BinOp::cast(node.clone()) else { return };
+    let Some(bin_op) = ast::BinOp::cast(node.clone()) else {
+        return;
+    };
     let negated = match bin_op.operator() {
         Some(BinOpKind::Equal) => false,
         Some(BinOpKind::NotEqual) => true,
         _ => return,
     };
-    let (Some(lhs), Some(rhs)) = (bin_op.lhs(), bin_op.rhs()) else { return };
+    let (Some(lhs), Some(rhs)) = (bin_op.lhs(), bin_op.rhs()) else {
+        return;
+    };
     let (operand, literal) = match (bool_literal(&rhs), bool_literal(&lhs)) {
         (Some(value), _) => (lhs, value),
         (None, Some(value)) => (rhs, value),
@@ -65,10 +71,14 @@ fn check_bin_op(_: &LintCtx<'_>, node: &SyntaxNode, findings: &mut Findings) {
         (true, true) => format!("Comparison with `{literal_text}` is redundant"),
         (false, true) => format!("Comparison with `{literal_text}` is a negation"),
         (true, false) => {
-            format!("Comparison with `{literal_text}` is redundant if the operand is always a boolean")
+            format!(
+                "Comparison with `{literal_text}` is redundant if the operand is always a boolean"
+            )
         }
         (false, false) => {
-            format!("Comparison with `{literal_text}` is a negation if the operand is always a boolean")
+            format!(
+                "Comparison with `{literal_text}` is a negation if the operand is always a boolean"
+            )
         }
     };
     let title = if replacement.len() <= 40 && !replacement.contains('\n') {
@@ -79,7 +89,11 @@ fn check_bin_op(_: &LintCtx<'_>, node: &SyntaxNode, findings: &mut Findings) {
         "Replace the comparison with a negation".to_owned()
     };
     let edits = vec![TextEdit::replace(node.text_range(), replacement)];
-    let fix = if certain { Fix::safe(title, edits) } else { Fix::unsafe_(title, edits) };
+    let fix = if certain {
+        Fix::safe(title, edits)
+    } else {
+        Fix::unsafe_(title, edits)
+    };
     findings.report(node.text_range(), message).fix(fix);
 }
 
@@ -120,7 +134,14 @@ const PREDICATES: &[(&str, usize)] = &[
 ];
 
 /// Functions of nixpkgs' `lib` that are not builtins but are predicates all the same.
-const LIB_ONLY: &[&str] = &["hasInfix", "hasPrefix", "hasSuffix", "isDerivation", "versionAtLeast", "versionOlder"];
+const LIB_ONLY: &[&str] = &[
+    "hasInfix",
+    "hasPrefix",
+    "hasSuffix",
+    "isDerivation",
+    "versionAtLeast",
+    "versionOlder",
+];
 
 fn is_certainly_bool(expr: &Expr) -> bool {
     match unwrap_parens(expr.clone()) {
@@ -140,10 +161,16 @@ fn is_certainly_bool(expr: &Expr) -> bool {
         ),
         Expr::UnaryOp(unary) => unary.operator() == Some(UnaryOpKind::Invert),
         Expr::HasAttr(_) => true,
-        ref ident @ Expr::Ident(_) => is_ident_named(ident, "true") || is_ident_named(ident, "false"),
+        ref ident @ Expr::Ident(_) => {
+            is_ident_named(ident, "true") || is_ident_named(ident, "false")
+        }
         Expr::Apply(apply) => {
-            let Some((function, args)) = unroll_apply(&apply) else { return false };
-            let Some(name) = dotted_name(&function) else { return false };
+            let Some((function, args)) = unroll_apply(&apply) else {
+                return false;
+            };
+            let Some(name) = dotted_name(&function) else {
+                return false;
+            };
             let (base, function_name) = match name.rsplit_once('.') {
                 Some((base, function_name)) => (base, function_name),
                 None => ("", name.as_str()),
@@ -155,7 +182,10 @@ fn is_certainly_bool(expr: &Expr) -> bool {
                 "" => function_name == "isNull",
                 _ => false,
             };
-            known && PREDICATES.iter().any(|(predicate, arity)| *predicate == function_name && *arity == args.len())
+            known
+                && PREDICATES
+                    .iter()
+                    .any(|(predicate, arity)| *predicate == function_name && *arity == args.len())
         }
         _ => false,
     }
@@ -206,7 +236,10 @@ x.y == true
 
     #[test]
     fn other_comparisons_are_fine() {
-        check(&BOOL_COMPARISON, "[ (a == b) (a == \"true\") (a == null) (true && a) ]\n");
+        check(
+            &BOOL_COMPARISON,
+            "[ (a == b) (a == \"true\") (a == null) (true && a) ]\n",
+        );
     }
 
     #[test]
@@ -235,8 +268,16 @@ x.y == true
 
     #[test]
     fn partially_applied_predicates_are_not_booleans() {
-        check_fix(&BOOL_COMPARISON, "builtins.elem x == true", "builtins.elem x == true");
-        check_fix(&BOOL_COMPARISON, "mylib.isString x == true", "mylib.isString x == true");
+        check_fix(
+            &BOOL_COMPARISON,
+            "builtins.elem x == true",
+            "builtins.elem x == true",
+        );
+        check_fix(
+            &BOOL_COMPARISON,
+            "mylib.isString x == true",
+            "mylib.isString x == true",
+        );
     }
 
     #[test]

@@ -1,0 +1,702 @@
+//! Name resolution and liveness, computed once per file and shared by the lints that need them.
+//!
+//! Every identifier in expression position is resolved to the binding it names, to a `with` that
+//! may provide it, to a builtin of Nix's global scope, or to nothing. Bindings come from `let`,
+//! `rec` sets, lambda parameters, patterns (entries, whose defaults see the other entries, and `@`
+//! binds) and `inherit`. Liveness follows uses to a fixpoint: a `let` binding used only by dead
+//! bindings is dead too.
+//!
+//! The walk is iterative over rowan's preorder events, so deeply nested files cannot overflow the
+//! stack.
+
+use std::collections::HashMap;
+
+use syntax::ast::{self, HasEntry};
+use syntax::helpers::{attr_name, ident_token};
+use syntax::{AstNode, SyntaxKind, SyntaxNode, TextRange, WalkEvent};
+
+/// Names that Nix's global scope provides without `builtins.` (Nix 2.8 and later).
+pub const GLOBAL_BUILTINS: &[&str] = &[
+    "abort",
+    "baseNameOf",
+    "break",
+    "builtins",
+    "derivation",
+    "derivationStrict",
+    "dirOf",
+    "false",
+    "fetchGit",
+    "fetchMercurial",
+    "fetchTarball",
+    "fetchTree",
+    "fromTOML",
+    "import",
+    "isNull",
+    "map",
+    "null",
+    "placeholder",
+    "removeAttrs",
+    "scopedImport",
+    "throw",
+    "toString",
+    "true",
+];
+
+/// Whether a name is provided by Nix's global scope: the names above, and every `__name` alias of
+/// a builtin.
+pub fn is_global_builtin(name: &str) -> bool {
+    name.starts_with("__") || GLOBAL_BUILTINS.contains(&name)
+}
+
+/// An index into [`ScopeIndex::bindings`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct BindingId(pub u32);
+
+/// Where a binding comes from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BindingKind {
+    /// `let x = …;` (also `let x.y = …;`).
+    Let,
+    /// `let inherit x;` or `let inherit (e) x;`.
+    LetInherit,
+    /// `rec { x = …; }`.
+    Rec,
+    /// `rec { inherit x; }` or `rec { inherit (e) x; }`.
+    RecInherit,
+    /// `x: …`.
+    LambdaParam,
+    /// `{ x ? d, … }: …`.
+    PatternEntry,
+    /// `args@{ … }: …` or `{ … }@args: …`.
+    PatternBind,
+}
+
+/// A name that a piece of code defines.
+#[derive(Clone, Debug)]
+pub struct Binding {
+    pub name: String,
+    pub kind: BindingKind,
+    /// The name where it is first defined.
+    pub name_range: TextRange,
+    /// Every place that defines it: `a.b = 1; a.c = 2;` defines `a` twice. For `let` and `rec`
+    /// these are the attribute names; for parameters, the parameter.
+    pub definitions: Vec<TextRange>,
+    /// The node that introduces the scope: the `let`, `rec` set or lambda.
+    pub scope_node: TextRange,
+}
+
+/// What an identifier refers to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Resolution {
+    Binding(BindingId),
+    /// Not bound lexically, under this `with` (the innermost): it may come from there.
+    With(TextRange),
+    /// A builtin of the global scope.
+    Builtin,
+    /// Bound nowhere: evaluation fails with "undefined variable".
+    Undefined,
+}
+
+/// One identifier in expression position (or the name of an `inherit` without a source).
+#[derive(Clone, Debug)]
+pub struct Reference {
+    pub range: TextRange,
+    pub resolution: Resolution,
+}
+
+/// Name resolution and liveness for one file.
+#[derive(Debug, Default)]
+pub struct ScopeIndex {
+    bindings: Vec<Binding>,
+    references: Vec<Reference>,
+    /// References to each binding, as indices into `references`.
+    uses: Vec<Vec<u32>>,
+    /// Liveness of each binding.
+    live: Vec<bool>,
+    /// For each `with` (by range), how many identifiers may resolve to it.
+    with_uses: HashMap<TextRange, u32>,
+    /// Bindings by the range of any of their definitions.
+    by_definition: HashMap<TextRange, BindingId>,
+}
+
+impl ScopeIndex {
+    pub fn bindings(&self) -> &[Binding] {
+        &self.bindings
+    }
+
+    pub fn binding(&self, id: BindingId) -> &Binding {
+        &self.bindings[id.0 as usize]
+    }
+
+    pub fn references(&self) -> &[Reference] {
+        &self.references
+    }
+
+    /// The references that resolve to a binding.
+    pub fn uses(&self, id: BindingId) -> impl Iterator<Item = &Reference> {
+        self.uses[id.0 as usize]
+            .iter()
+            .map(|&index| &self.references[index as usize])
+    }
+
+    pub fn is_used(&self, id: BindingId) -> bool {
+        !self.uses[id.0 as usize].is_empty()
+    }
+
+    /// Whether a binding is used by code that is itself live. Only `let` bindings can be dead
+    /// while used: by other dead bindings of a `let`.
+    pub fn is_live(&self, id: BindingId) -> bool {
+        self.live[id.0 as usize]
+    }
+
+    /// The binding defined at a name (a `let` attribute, a parameter, an inherited name).
+    pub fn binding_defined_at(&self, range: TextRange) -> Option<BindingId> {
+        self.by_definition.get(&range).copied()
+    }
+
+    /// What the identifier at `range` refers to, if it is a reference.
+    pub fn resolve(&self, range: TextRange) -> Option<Resolution> {
+        let index = self
+            .references
+            .binary_search_by_key(&range.start(), |reference| reference.range.start())
+            .ok()?;
+        Some(self.references[index].resolution)
+    }
+
+    /// How many identifiers may come from the `with` at `range`.
+    pub fn with_use_count(&self, range: TextRange) -> u32 {
+        self.with_uses.get(&range).copied().unwrap_or(0)
+    }
+
+    pub fn build(root: &SyntaxNode) -> ScopeIndex {
+        Builder::default().build(root)
+    }
+}
+
+/// A scope on the walk's stack.
+struct Scope {
+    /// The node whose entry pushed this scope.
+    node: SyntaxNode,
+    kind: ScopeKind,
+    names: HashMap<String, BindingId>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum ScopeKind {
+    /// `let` or `rec`: its own `inherit x;` names look past it.
+    Recursive,
+    Lambda,
+    /// Active only inside the `with`'s body.
+    With {
+        body: TextRange,
+    },
+}
+
+/// Who owns a reference for liveness: the `let` bindings whose value holds it.
+#[derive(Default)]
+struct Builder {
+    index: ScopeIndex,
+    scopes: Vec<Scope>,
+    /// Owners of the code being walked: bindings of a `let` whose definition encloses it.
+    owners: Vec<(SyntaxNode, Vec<BindingId>)>,
+    /// Liveness edges: owner binding -> used binding; `None` owner is live code.
+    edges: Vec<(Option<Vec<BindingId>>, BindingId)>,
+}
+
+impl Builder {
+    fn build(mut self, root: &SyntaxNode) -> ScopeIndex {
+        for event in root.preorder() {
+            match event {
+                WalkEvent::Enter(node) => self.enter(&node),
+                WalkEvent::Leave(node) => self.leave(&node),
+            }
+        }
+        self.index
+            .references
+            .sort_by_key(|reference| reference.range.start());
+        let mut uses = vec![Vec::new(); self.index.bindings.len()];
+        for (position, reference) in self.index.references.iter().enumerate() {
+            if let Resolution::Binding(id) = reference.resolution {
+                uses[id.0 as usize].push(position as u32);
+            }
+        }
+        self.index.uses = uses;
+        self.index.live = self.liveness();
+        self.index
+    }
+
+    /// Live bindings: those reached from live code through uses, to a fixpoint.
+    fn liveness(&self) -> Vec<bool> {
+        let count = self.index.bindings.len();
+        let mut live = vec![false; count];
+        // Bindings other than `let` ones are live by nature: parameters and `rec` attributes are
+        // part of a function's or set's interface.
+        for (position, binding) in self.index.bindings.iter().enumerate() {
+            if !matches!(binding.kind, BindingKind::Let | BindingKind::LetInherit) {
+                live[position] = true;
+            }
+        }
+        let mut used_by: Vec<Vec<BindingId>> = vec![Vec::new(); count];
+        let mut queue: Vec<BindingId> = Vec::new();
+        for (owners, used) in &self.edges {
+            match owners {
+                None => queue.push(*used),
+                Some(owners) => {
+                    for owner in owners {
+                        used_by[owner.0 as usize].push(*used);
+                    }
+                }
+            }
+        }
+        // Parameters and `rec` attributes start live, and so do what they use.
+        for (position, alive) in live.iter().enumerate() {
+            if *alive {
+                queue.extend(used_by[position].iter().copied());
+            }
+        }
+        while let Some(id) = queue.pop() {
+            if !live[id.0 as usize] {
+                live[id.0 as usize] = true;
+                queue.extend(used_by[id.0 as usize].iter().copied());
+            }
+        }
+        live
+    }
+
+    fn add_binding(
+        &mut self,
+        name: String,
+        kind: BindingKind,
+        name_range: TextRange,
+        scope: &SyntaxNode,
+    ) -> BindingId {
+        let id = BindingId(self.index.bindings.len() as u32);
+        self.index.bindings.push(Binding {
+            name,
+            kind,
+            name_range,
+            definitions: vec![name_range],
+            scope_node: scope.text_range(),
+        });
+        self.index.by_definition.insert(name_range, id);
+        id
+    }
+
+    /// Collects the names a `let` or `rec` set defines.
+    fn recursive_scope(
+        &mut self,
+        node: &SyntaxNode,
+        entries: impl Iterator<Item = ast::Entry>,
+        is_let: bool,
+    ) {
+        let mut names: HashMap<String, BindingId> = HashMap::new();
+        let (attr_kind, inherit_kind) = if is_let {
+            (BindingKind::Let, BindingKind::LetInherit)
+        } else {
+            (BindingKind::Rec, BindingKind::RecInherit)
+        };
+        for entry in entries {
+            match entry {
+                ast::Entry::AttrpathValue(attrpath_value) => {
+                    let Some(first) = attrpath_value
+                        .attrpath()
+                        .and_then(|path| path.attrs().next())
+                    else {
+                        continue;
+                    };
+                    let Some(name) = attr_name(&first) else {
+                        continue;
+                    };
+                    let range = first.syntax().text_range();
+                    match names.get(&name) {
+                        Some(&id) => {
+                            self.index.bindings[id.0 as usize].definitions.push(range);
+                            self.index.by_definition.insert(range, id);
+                        }
+                        None => {
+                            let id = self.add_binding(name.clone(), attr_kind, range, node);
+                            names.insert(name, id);
+                        }
+                    }
+                }
+                ast::Entry::Inherit(inherit) => {
+                    for attr in inherit.attrs() {
+                        let Some(name) = attr_name(&attr) else {
+                            continue;
+                        };
+                        let range = attr.syntax().text_range();
+                        if let std::collections::hash_map::Entry::Vacant(slot) =
+                            names.entry(name.clone())
+                        {
+                            let id = self.add_binding(name, inherit_kind, range, node);
+                            slot.insert(id);
+                        }
+                    }
+                }
+            }
+        }
+        self.scopes.push(Scope {
+            node: node.clone(),
+            kind: ScopeKind::Recursive,
+            names,
+        });
+    }
+
+    fn lambda_scope(&mut self, node: &SyntaxNode, lambda: &ast::Lambda) {
+        let mut names = HashMap::new();
+        match lambda.param() {
+            Some(ast::Param::IdentParam(param)) => {
+                if let Some(ident) = param.ident() {
+                    if let Some(token) = ident_token(&ident) {
+                        let id = self.add_binding(
+                            token.text().to_owned(),
+                            BindingKind::LambdaParam,
+                            ident.syntax().text_range(),
+                            node,
+                        );
+                        names.insert(token.text().to_owned(), id);
+                    }
+                }
+            }
+            Some(ast::Param::Pattern(pattern)) => {
+                for entry in pattern.pat_entries() {
+                    let Some(ident) = entry.ident() else { continue };
+                    let Some(token) = ident_token(&ident) else {
+                        continue;
+                    };
+                    let id = self.add_binding(
+                        token.text().to_owned(),
+                        BindingKind::PatternEntry,
+                        ident.syntax().text_range(),
+                        node,
+                    );
+                    names.insert(token.text().to_owned(), id);
+                }
+                if let Some(ident) = pattern.pat_bind().and_then(|bind| bind.ident()) {
+                    if let Some(token) = ident_token(&ident) {
+                        let id = self.add_binding(
+                            token.text().to_owned(),
+                            BindingKind::PatternBind,
+                            ident.syntax().text_range(),
+                            node,
+                        );
+                        names.entry(token.text().to_owned()).or_insert(id);
+                    }
+                }
+            }
+            None => {}
+        }
+        self.scopes.push(Scope {
+            node: node.clone(),
+            kind: ScopeKind::Lambda,
+            names,
+        });
+    }
+
+    fn enter(&mut self, node: &SyntaxNode) {
+        match node.kind() {
+            SyntaxKind::NODE_LET_IN => {
+                if let Some(let_in) = ast::LetIn::cast(node.clone()) {
+                    self.recursive_scope(node, let_in.entries(), true);
+                }
+            }
+            SyntaxKind::NODE_LEGACY_LET => {
+                if let Some(legacy) = ast::LegacyLet::cast(node.clone()) {
+                    self.recursive_scope(node, legacy.entries(), false);
+                }
+            }
+            SyntaxKind::NODE_ATTR_SET => {
+                if let Some(set) = ast::AttrSet::cast(node.clone()) {
+                    if set.rec_token().is_some() {
+                        self.recursive_scope(node, set.entries(), false);
+                    }
+                }
+            }
+            SyntaxKind::NODE_LAMBDA => {
+                if let Some(lambda) = ast::Lambda::cast(node.clone()) {
+                    self.lambda_scope(node, &lambda);
+                }
+            }
+            SyntaxKind::NODE_WITH => {
+                if let Some(body) = ast::With::cast(node.clone()).and_then(|with| with.body()) {
+                    let body = body.syntax().text_range();
+                    self.index.with_uses.insert(node.text_range(), 0);
+                    self.scopes.push(Scope {
+                        node: node.clone(),
+                        kind: ScopeKind::With { body },
+                        names: HashMap::new(),
+                    });
+                }
+            }
+            SyntaxKind::NODE_ATTRPATH_VALUE => self.enter_let_definition(node),
+            SyntaxKind::NODE_INHERIT_FROM => self.enter_inherit_from(node),
+            SyntaxKind::NODE_IDENT => self.reference(node),
+            _ => {}
+        }
+    }
+
+    fn leave(&mut self, node: &SyntaxNode) {
+        if self.scopes.last().is_some_and(|scope| scope.node == *node) {
+            self.scopes.pop();
+        }
+        if self.owners.last().is_some_and(|(owner, _)| owner == node) {
+            self.owners.pop();
+        }
+    }
+
+    /// Code inside `let x = …;` belongs to `x` for liveness.
+    fn enter_let_definition(&mut self, node: &SyntaxNode) {
+        let Some(parent) = node.parent() else { return };
+        if parent.kind() != SyntaxKind::NODE_LET_IN {
+            return;
+        }
+        let Some(first) = ast::AttrpathValue::cast(node.clone())
+            .and_then(|value| value.attrpath())
+            .and_then(|path| path.attrs().next())
+        else {
+            return;
+        };
+        if let Some(id) = self.index.binding_defined_at(first.syntax().text_range()) {
+            self.owners.push((node.clone(), vec![id]));
+        }
+    }
+
+    /// The source of `let inherit (e) a b;` belongs to `a` and `b`: it is live if either is.
+    fn enter_inherit_from(&mut self, node: &SyntaxNode) {
+        let Some(inherit) = node.parent().and_then(ast::Inherit::cast) else {
+            return;
+        };
+        if inherit.syntax().parent().map(|parent| parent.kind()) != Some(SyntaxKind::NODE_LET_IN) {
+            return;
+        }
+        let ids: Vec<BindingId> = inherit
+            .attrs()
+            .filter_map(|attr| self.index.binding_defined_at(attr.syntax().text_range()))
+            .collect();
+        self.owners.push((node.clone(), ids));
+    }
+
+    fn reference(&mut self, node: &SyntaxNode) {
+        let Some(parent) = node.parent() else { return };
+        // `inherit x;` refers to `x` in the scope around the `let` or `rec` set that holds it.
+        let mut skip_scope: Option<&SyntaxNode> = None;
+        match parent.kind() {
+            SyntaxKind::NODE_ATTRPATH
+            | SyntaxKind::NODE_IDENT_PARAM
+            | SyntaxKind::NODE_PAT_BIND => return,
+            SyntaxKind::NODE_PAT_ENTRY if parent.first_child().as_ref() == Some(node) => return,
+            SyntaxKind::NODE_INHERIT => {
+                let Some(inherit) = ast::Inherit::cast(parent.clone()) else {
+                    return;
+                };
+                if inherit.from().is_some() {
+                    return;
+                }
+                if let Some(holder) = parent.parent() {
+                    if self.scopes.last().is_some_and(|scope| {
+                        scope.node == holder && scope.kind == ScopeKind::Recursive
+                    }) {
+                        skip_scope = self.scopes.last().map(|scope| &scope.node);
+                    }
+                }
+            }
+            _ => {}
+        }
+        let Some(ident) = ast::Ident::cast(node.clone()) else {
+            return;
+        };
+        let Some(token) = ident_token(&ident) else {
+            return;
+        };
+        let name = token.text();
+        let range = node.text_range();
+        let mut resolution = None;
+        let mut innermost_with = None;
+        for scope in self.scopes.iter().rev() {
+            if skip_scope == Some(&scope.node) {
+                continue;
+            }
+            match scope.kind {
+                ScopeKind::With { body } => {
+                    if innermost_with.is_none() && body.contains_range(range) {
+                        innermost_with = Some(scope.node.text_range());
+                    }
+                }
+                ScopeKind::Recursive | ScopeKind::Lambda => {
+                    if let Some(&id) = scope.names.get(name) {
+                        resolution = Some(Resolution::Binding(id));
+                        break;
+                    }
+                }
+            }
+        }
+        let resolution = match (resolution, innermost_with) {
+            (Some(found), _) => found,
+            (None, Some(with)) => {
+                *self.index.with_uses.entry(with).or_insert(0) += 1;
+                Resolution::With(with)
+            }
+            (None, None) if is_global_builtin(name) => Resolution::Builtin,
+            (None, None) => Resolution::Undefined,
+        };
+        if let Resolution::Binding(id) = resolution {
+            let owners = self.owners.last().map(|(_, owners)| owners.clone());
+            self.edges.push((owners, id));
+        }
+        self.index.references.push(Reference { range, resolution });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Renders every reference as `name@offset -> target`, and every dead binding.
+    fn describe(text: &str) -> String {
+        let root = syntax::parse(text).root();
+        let index = ScopeIndex::build(&root);
+        let mut out = Vec::new();
+        for reference in index.references() {
+            let name = &text[reference.range];
+            let target = match reference.resolution {
+                Resolution::Binding(id) => {
+                    let binding = index.binding(id);
+                    format!("{}@{}", binding.name, u32::from(binding.name_range.start()))
+                }
+                Resolution::With(range) => format!("with@{}", u32::from(range.start())),
+                Resolution::Builtin => "builtin".to_owned(),
+                Resolution::Undefined => "undefined".to_owned(),
+            };
+            out.push(format!(
+                "{name}@{} -> {target}",
+                u32::from(reference.range.start())
+            ));
+        }
+        for (position, binding) in index.bindings().iter().enumerate() {
+            if !index.is_live(BindingId(position as u32)) {
+                out.push(format!("dead {}", binding.name));
+            }
+        }
+        out.join("\n")
+    }
+
+    #[test]
+    fn let_bindings_see_each_other_and_the_body() {
+        assert_eq!(
+            describe("let a = b; b = 1; in a"),
+            "b@8 -> b@11\na@21 -> a@4"
+        );
+    }
+
+    #[test]
+    fn shadowing_picks_the_innermost() {
+        assert_eq!(describe("let a = 1; in x: a: a"), "a@20 -> a@17\ndead a");
+    }
+
+    #[test]
+    fn inherit_in_let_refers_past_the_let() {
+        // `let a = 1; in let inherit a; in a`: the inner `inherit a` names the outer `a`.
+        assert_eq!(
+            describe("let a = 1; in let inherit a; in a"),
+            "a@26 -> a@4\na@32 -> a@26"
+        );
+        assert_eq!(describe("rec { inherit a; }"), "a@14 -> undefined");
+    }
+
+    #[test]
+    fn inherit_from_source_sees_the_let() {
+        assert_eq!(
+            describe("let s = { }; inherit (s) x; in x"),
+            "s@22 -> s@4\nx@31 -> x@25"
+        );
+    }
+
+    #[test]
+    fn lexical_bindings_beat_with() {
+        assert_eq!(
+            describe("a: with a; [ a b ]"),
+            "a@8 -> a@0\na@13 -> a@0\nb@15 -> with@3"
+        );
+    }
+
+    #[test]
+    fn with_namespace_is_outside_the_with() {
+        assert_eq!(
+            describe("with x; with y; z"),
+            "x@5 -> undefined\ny@13 -> with@0\nz@16 -> with@8"
+        );
+    }
+
+    #[test]
+    fn pattern_defaults_see_other_entries_and_the_bind() {
+        assert_eq!(
+            describe("args@{ a ? b, b ? args.c, ... }: a"),
+            "b@11 -> b@14\nargs@18 -> args@0\na@33 -> a@7"
+        );
+    }
+
+    #[test]
+    fn builtins_and_undefined_names() {
+        assert_eq!(
+            describe("[ true map __currentSystem nope ]"),
+            "true@2 -> builtin\nmap@7 -> builtin\n__currentSystem@11 -> builtin\nnope@27 -> undefined"
+        );
+    }
+
+    #[test]
+    fn attribute_names_and_select_paths_are_not_references() {
+        assert_eq!(describe("{ a = 1; b.c = x.d; } ? e"), "x@15 -> undefined");
+    }
+
+    #[test]
+    fn dynamic_keys_and_interpolations_are_uses() {
+        assert_eq!(
+            describe("let k = \"a\"; v = 1; in { ${k} = \"${toString v}\"; }"),
+            "k@27 -> k@4\ntoString@35 -> builtin\nv@44 -> v@13"
+        );
+    }
+
+    #[test]
+    fn a_binding_used_only_by_a_dead_binding_is_dead() {
+        assert_eq!(
+            describe("let a = 1; b = a; c = b; in 2"),
+            "a@15 -> a@4\nb@22 -> b@11\ndead a\ndead b\ndead c"
+        );
+        // A cycle that nothing live uses is dead as a whole.
+        assert_eq!(
+            describe("let a = b; b = a; in 1"),
+            "b@8 -> b@11\na@15 -> a@4\ndead a\ndead b"
+        );
+    }
+
+    #[test]
+    fn inherit_from_keeps_its_source_alive_only_if_a_name_is_used() {
+        assert_eq!(
+            describe("let s = { }; inherit (s) x; in 1"),
+            "s@22 -> s@4\ndead s\ndead x"
+        );
+    }
+
+    #[test]
+    fn rec_attributes_are_always_live() {
+        assert_eq!(
+            describe("let a = 1; in rec { b = a; c = 2; }"),
+            "a@24 -> a@4"
+        );
+    }
+
+    #[test]
+    fn deep_nesting_does_not_overflow() {
+        let references = std::thread::Builder::new()
+            .stack_size(syntax::WORKER_STACK_SIZE)
+            .spawn(|| {
+                let text = "x: ".to_owned() + &"x + ".repeat(100_000) + "x";
+                let root = syntax::parse(&text).root();
+                ScopeIndex::build(&root).references().len()
+            })
+            .expect("spawn a worker")
+            .join()
+            .expect("no stack overflow");
+        assert_eq!(references, 100_001);
+    }
+}
