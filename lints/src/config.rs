@@ -15,6 +15,7 @@ use std::collections::BTreeMap;
 use globset::{Glob, GlobSet, GlobSetBuilder};
 
 use crate::diagnostic::{Level, Severity};
+use crate::lint::OptionValue;
 use crate::registry::{self, LINTS};
 use crate::Lint;
 
@@ -26,6 +27,9 @@ pub const CONFIG_FILE_NAMES: [&str; 2] = ["nixwise.toml", ".nixwise.toml"];
 pub struct Settings {
     /// Levels by canonical lint name.
     pub lints: BTreeMap<&'static str, Level>,
+    /// Lint options by canonical lint name, then option name; checked against the lint's
+    /// declared options.
+    pub lint_options: BTreeMap<&'static str, BTreeMap<&'static str, OptionValue>>,
     pub exclude: Vec<String>,
     pub reference_date: Option<String>,
 }
@@ -103,7 +107,17 @@ fn read_lints(lints: &toml::Table, settings: &mut Settings, errors: &mut Vec<Set
         };
         let level = match value {
             toml::Value::String(level) => level.parse::<Level>(),
-            toml::Value::Table(table) => read_lint_table(table, &path, errors),
+            toml::Value::Table(table) => {
+                let (level, options) = read_lint_table(lint, table, &path, errors);
+                if !options.is_empty() {
+                    settings
+                        .lint_options
+                        .entry(lint.name)
+                        .or_default()
+                        .extend(options);
+                }
+                level
+            }
             _ => Err("expected a level such as \"warning\" or a table with `level`".to_owned()),
         };
         match level {
@@ -116,20 +130,45 @@ fn read_lints(lints: &toml::Table, settings: &mut Settings, errors: &mut Vec<Set
     }
 }
 
+type LintOptions = BTreeMap<&'static str, OptionValue>;
+
 fn read_lint_table(
+    lint: &'static Lint,
     table: &toml::Table,
     path: &str,
     errors: &mut Vec<SettingsError>,
-) -> Result<Level, String> {
+) -> (Result<Level, String>, LintOptions) {
     let mut level = Err(String::new());
+    let mut options = BTreeMap::new();
     for (key, value) in table {
         match (key.as_str(), value) {
             ("level", toml::Value::String(text)) => level = text.parse::<Level>(),
             ("level", _) => level = Err("expected a level string".to_owned()),
-            (other, _) => errors.push(error(&format!("{path}.{other}"), "unknown lint option")),
+            (other, value) => {
+                let key_path = format!("{path}.{other}");
+                let Some(declared) = lint.options.iter().find(|option| option.name == other) else {
+                    let known: Vec<&str> = lint.options.iter().map(|option| option.name).collect();
+                    let message = if known.is_empty() {
+                        "unknown lint option (this lint has no options)".to_owned()
+                    } else {
+                        format!("unknown lint option (options: {})", known.join(", "))
+                    };
+                    errors.push(error(&key_path, &message));
+                    continue;
+                };
+                match OptionValue::from_toml(value, declared.default) {
+                    Some(parsed) => {
+                        options.insert(declared.name, parsed);
+                    }
+                    None => errors.push(error(
+                        &key_path,
+                        &format!("expected {}", declared.default.type_name()),
+                    )),
+                }
+            }
         }
     }
-    level
+    (level, options)
 }
 
 fn unknown_lint_message(key: &str) -> String {
@@ -173,6 +212,8 @@ fn is_date(text: &str) -> bool {
 pub struct Config {
     /// Levels by lint index in the registry; `None` keeps the lint's default.
     levels: Vec<Option<Level>>,
+    /// Options by lint index in the registry.
+    options: Vec<LintOptions>,
     exclude: Vec<String>,
     exclude_set: GlobSet,
     reference_date: Option<String>,
@@ -188,12 +229,18 @@ impl Config {
     /// Merges layers: a lint level or the reference date in a later layer wins; excludes add up.
     pub fn from_layers(layers: &[&Settings]) -> Config {
         let mut levels = vec![None; LINTS.len()];
+        let mut options: Vec<LintOptions> = vec![BTreeMap::new(); LINTS.len()];
         let mut exclude = Vec::new();
         let mut reference_date = None;
         for layer in layers {
             for (name, level) in &layer.lints {
                 if let Some(index) = registry::index_of(name) {
                     levels[index] = Some(*level);
+                }
+            }
+            for (name, values) in &layer.lint_options {
+                if let Some(index) = registry::index_of(name) {
+                    options[index].extend(values.iter().map(|(key, value)| (*key, value.clone())));
                 }
             }
             exclude.extend(layer.exclude.iter().cloned());
@@ -216,6 +263,7 @@ impl Config {
         let exclude_set = builder.build().unwrap_or_else(|_| GlobSet::empty());
         Config {
             levels,
+            options,
             exclude,
             exclude_set,
             reference_date,
@@ -232,6 +280,18 @@ impl Config {
             None if lint.default_enabled => Some(finding.unwrap_or(lint.default_severity)),
             None => None,
         }
+    }
+
+    /// The value of a lint's option: configured, or the lint's declared default.
+    pub fn option(&self, lint: &Lint, name: &str) -> Option<OptionValue> {
+        let configured =
+            registry::index_of(lint.name).and_then(|index| self.options[index].get(name).cloned());
+        configured.or_else(|| {
+            lint.options
+                .iter()
+                .find(|option| option.name == name)
+                .map(|option| option.default.into())
+        })
     }
 
     /// Whether a lint runs at all.
@@ -307,7 +367,7 @@ mod tests {
                 "`colour`: unknown key",
                 "`lints.bool-comparisn`: unknown lint (did you mean `bool-comparison`?)",
                 "`lints.bool-comparison`: `loud` is not a lint level (off, hint, info, warning, error)",
-                "`lints.syntax-error.strict`: unknown lint option",
+                "`lints.syntax-error.strict`: unknown lint option (this lint has no options)",
             ]
         );
     }

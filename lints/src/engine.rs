@@ -47,7 +47,7 @@ pub(crate) fn run(
 ) -> Report {
     let root = parse.root();
     let line_index = LineIndex::new(text);
-    let ctx = LintCtx::new(text, &root, file_name);
+    let ctx = LintCtx::new(text, &root, file_name, config);
 
     let mut by_kind: Vec<Vec<usize>> = vec![Vec::new(); SYNTAX_KIND_COUNT];
     for (index, lint) in lints.iter().enumerate() {
@@ -74,6 +74,7 @@ pub(crate) fn run(
                         continue;
                     }
                     let lint = lints[index];
+                    ctx.set_current(lint);
                     let sink = &mut findings[index];
                     let outcome =
                         catch_unwind(AssertUnwindSafe(|| (lint.check)(&ctx, &node, sink)));

@@ -19,5 +19,7 @@ pub use config::{Config, Settings, SettingsError, CONFIG_FILE_NAMES};
 pub use diagnostic::{Applicability, Diagnostic, Fix, Level, Related, Severity, Tag};
 pub use engine::{check, check_parsed, LintFailure, Report};
 pub use fix::{fix_text, AppliedFix, FixMode, FixOutcome, MAX_ROUNDS};
-pub use lint::{Category, Finding, Findings, Fixability, Lint, LintCtx};
+pub use lint::{
+    Category, Finding, Findings, Fixability, Lint, LintCtx, LintOption, OptionDefault, OptionValue,
+};
 pub use registry::LINTS;

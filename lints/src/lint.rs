@@ -1,7 +1,8 @@
-use std::cell::OnceCell;
+use std::cell::{Cell, OnceCell};
 
 use syntax::{SyntaxKind, SyntaxNode, TextRange};
 
+use crate::config::Config;
 use crate::diagnostic::{Fix, Related, Severity, Tag};
 use crate::scope::ScopeIndex;
 
@@ -68,7 +69,78 @@ pub struct Lint {
     pub kinds: &'static [SyntaxKind],
     /// Markdown with the headings `## What it does`, `## Why is this bad?` and `## Example`.
     pub docs: &'static str,
+    /// Options users can set under `[lints.<name>]`, with their defaults.
+    pub options: &'static [LintOption],
     pub check: fn(&LintCtx<'_>, &SyntaxNode, &mut Findings),
+}
+
+/// An option of a lint, set in configuration as `[lints.<name>] <option> = <value>`.
+#[derive(Debug)]
+pub struct LintOption {
+    pub name: &'static str,
+    pub default: OptionDefault,
+    /// One sentence for docs.
+    pub doc: &'static str,
+}
+
+/// The default of a lint option, which also fixes its type.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OptionDefault {
+    Bool(bool),
+    Int(i64),
+    Str(&'static str),
+}
+
+impl OptionDefault {
+    pub fn type_name(self) -> &'static str {
+        match self {
+            OptionDefault::Bool(_) => "a boolean",
+            OptionDefault::Int(_) => "an integer",
+            OptionDefault::Str(_) => "a string",
+        }
+    }
+
+    pub fn to_toml(self) -> String {
+        match self {
+            OptionDefault::Bool(value) => value.to_string(),
+            OptionDefault::Int(value) => value.to_string(),
+            OptionDefault::Str(value) => format!("{value:?}"),
+        }
+    }
+}
+
+/// The value of a lint option.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum OptionValue {
+    Bool(bool),
+    Int(i64),
+    Str(String),
+}
+
+impl From<OptionDefault> for OptionValue {
+    fn from(default: OptionDefault) -> OptionValue {
+        match default {
+            OptionDefault::Bool(value) => OptionValue::Bool(value),
+            OptionDefault::Int(value) => OptionValue::Int(value),
+            OptionDefault::Str(value) => OptionValue::Str(value.to_owned()),
+        }
+    }
+}
+
+impl OptionValue {
+    /// Reads a configured value of the same type as `default`.
+    pub(crate) fn from_toml(value: &toml::Value, default: OptionDefault) -> Option<OptionValue> {
+        match (default, value) {
+            (OptionDefault::Bool(_), toml::Value::Boolean(value)) => {
+                Some(OptionValue::Bool(*value))
+            }
+            (OptionDefault::Int(_), toml::Value::Integer(value)) => Some(OptionValue::Int(*value)),
+            (OptionDefault::Str(_), toml::Value::String(value)) => {
+                Some(OptionValue::Str(value.clone()))
+            }
+            _ => None,
+        }
+    }
 }
 
 impl Lint {
@@ -107,17 +179,56 @@ pub struct LintCtx<'a> {
     pub root: &'a SyntaxNode,
     /// The file's name (`flake.nix`, `default.nix`), when it has one.
     pub file_name: Option<&'a str>,
+    config: &'a Config,
+    /// The lint being run, so that it can read its own options.
+    current: Cell<Option<&'static Lint>>,
     scope: OnceCell<ScopeIndex>,
 }
 
 impl<'a> LintCtx<'a> {
-    pub fn new(text: &'a str, root: &'a SyntaxNode, file_name: Option<&'a str>) -> LintCtx<'a> {
+    pub(crate) fn new(
+        text: &'a str,
+        root: &'a SyntaxNode,
+        file_name: Option<&'a str>,
+        config: &'a Config,
+    ) -> LintCtx<'a> {
         LintCtx {
             text,
             root,
             file_name,
+            config,
+            current: Cell::new(None),
             scope: OnceCell::new(),
         }
+    }
+
+    pub(crate) fn set_current(&self, lint: &'static Lint) {
+        self.current.set(Some(lint));
+    }
+
+    /// A boolean option of the running lint (its default when unset).
+    pub fn bool_option(&self, name: &str) -> bool {
+        matches!(self.option(name), Some(OptionValue::Bool(true)))
+    }
+
+    /// An integer option of the running lint.
+    pub fn int_option(&self, name: &str) -> i64 {
+        match self.option(name) {
+            Some(OptionValue::Int(value)) => value,
+            _ => 0,
+        }
+    }
+
+    /// A string option of the running lint.
+    pub fn str_option(&self, name: &str) -> String {
+        match self.option(name) {
+            Some(OptionValue::Str(value)) => value,
+            _ => String::new(),
+        }
+    }
+
+    fn option(&self, name: &str) -> Option<OptionValue> {
+        self.config.option(self.current.get()?, name)
     }
 
     /// Name resolution and liveness for the file, built on first use and shared by all lints.
@@ -208,6 +319,7 @@ macro_rules! declare_lint {
             fix: $fix:ident,
             tags: [$($tag:ident),* $(,)?],
             kinds: [$($kind:ident),* $(,)?],
+            $(options: [$($option:expr),* $(,)?],)?
             check: $check:path $(,)?
         };
     ) => {
@@ -221,6 +333,7 @@ macro_rules! declare_lint {
             tags: &[$($crate::Tag::$tag),*],
             kinds: &[$(syntax::SyntaxKind::$kind),*],
             docs: concat!($($doc, "\n"),*),
+            options: &[$($($option),*)?],
             check: $check,
         };
     };
