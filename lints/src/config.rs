@@ -373,6 +373,38 @@ mod tests {
     }
 
     #[test]
+    fn lint_options_are_checked_against_the_lint() {
+        let (settings, errors) = settings(
+            r#"
+            [lints.unused-pattern-binding]
+            strict-patterns = true
+            [lints.unused-lambda-arg]
+            warn-used-underscore = "yes"
+            [lints.unused-let-binding]
+            strict = true
+            "#,
+        );
+        assert_eq!(
+            errors,
+            [
+                "`lints.unused-lambda-arg.warn-used-underscore`: expected a boolean",
+                "`lints.unused-let-binding.strict`: unknown lint option (this lint has no options)",
+            ]
+        );
+        let config = Config::from_layers(&[&settings]);
+        let lint = registry::find("unused-pattern-binding").expect("registered");
+        assert_eq!(
+            config.option(lint, "strict-patterns"),
+            Some(OptionValue::Bool(true))
+        );
+        let lint = registry::find("unused-lambda-arg").expect("registered");
+        assert_eq!(
+            config.option(lint, "warn-used-underscore"),
+            Some(OptionValue::Bool(false))
+        );
+    }
+
+    #[test]
     fn toml_syntax_errors_are_errors() {
         assert!(Settings::from_toml("[lints").is_err());
     }

@@ -6,6 +6,9 @@ use crate::Lint;
 pub static LINTS: &[&Lint] = &[
     &lints::syntax_error::SYNTAX_ERROR,
     &lints::bool_comparison::BOOL_COMPARISON,
+    &lints::unused_let_binding::UNUSED_LET_BINDING,
+    &lints::unused_lambda_arg::UNUSED_LAMBDA_ARG,
+    &lints::unused_pattern_binding::UNUSED_PATTERN_BINDING,
 ];
 
 /// Finds a lint by name (`bool-comparison`) or code (`NIX001`, any case).

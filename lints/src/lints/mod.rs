@@ -2,3 +2,6 @@
 
 pub(crate) mod bool_comparison;
 pub(crate) mod syntax_error;
+pub(crate) mod unused_lambda_arg;
+pub(crate) mod unused_let_binding;
+pub(crate) mod unused_pattern_binding;
