@@ -6,6 +6,7 @@ pub mod config;
 mod diagnostic;
 mod engine;
 mod fix;
+pub mod flake;
 mod lint;
 mod lints;
 pub mod registry;
