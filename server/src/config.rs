@@ -38,7 +38,7 @@ impl ConfigFile {
     }
 
     /// The path of `file` relative to this file's folder, with `/` separators, if it is inside it.
-    pub fn relative<'a>(&self, file: &'a Path) -> Option<String> {
+    pub fn relative(&self, file: &Path) -> Option<String> {
         let relative = file.strip_prefix(&self.dir).ok().or_else(|| {
             let dir = self.dir.strip_prefix("./").unwrap_or(&self.dir);
             file.strip_prefix("./").ok()?.strip_prefix(dir).ok()
