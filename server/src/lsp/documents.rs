@@ -93,7 +93,9 @@ impl Documents {
             match change.range {
                 Some(range) => {
                     let range = convert::text_range(&index, &text, range);
-                    text.replace_range(std::ops::Range::<usize>::from(range), &change.text);
+                    let start = floor_char_boundary(&text, range.start().into());
+                    let end = floor_char_boundary(&text, range.end().into());
+                    text.replace_range(start..end, &change.text);
                 }
                 None => text = change.text,
             }
@@ -159,6 +161,16 @@ impl Documents {
     }
 }
 
+/// `offset` moved back to the start of the character it falls in, so that a bad position can
+/// never split a character.
+fn floor_char_boundary(text: &str, offset: usize) -> usize {
+    let mut offset = offset.min(text.len());
+    while !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    offset
+}
+
 /// The file behind a `file:` URI.
 pub fn file_path(uri: &lsp::Uri) -> Option<PathBuf> {
     if !uri.scheme().as_str().eq_ignore_ascii_case("file") {
@@ -205,6 +217,16 @@ mod tests {
         assert_eq!(&*documents.snapshot(&uri).expect("open").text, "x");
         assert!(documents.close(&uri));
         assert!(!documents.change(&uri, 4, vec![change(None, "y")]));
+    }
+
+    #[test]
+    fn a_position_inside_a_surrogate_pair_never_splits_the_character() {
+        let documents = Documents::default();
+        let uri: lsp::Uri = "file:///tmp/b.nix".parse().expect("a valid URI");
+        documents.open(uri.clone(), 1, "{ 𝔸 }".to_owned());
+        // UTF-16 column 3 is the second half of `𝔸`.
+        assert!(documents.change(&uri, 2, vec![change(Some(((0, 3), (0, 3))), "x")]));
+        assert_eq!(&*documents.snapshot(&uri).expect("open").text, "{ x𝔸 }");
     }
 
     #[test]
