@@ -1,0 +1,199 @@
+//! The `LanguageServer` implementation: every method hands its work to a feature module.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+
+use tower_lsp_server::jsonrpc::Result;
+use tower_lsp_server::ls_types as lsp;
+use tower_lsp_server::{Client, LanguageServer};
+
+use super::diagnostics::Scheduler;
+use super::documents::file_path;
+use super::session::Session;
+use super::{code_action, hover, settings, watch};
+
+/// What the client said it can do, as far as the server cares.
+#[derive(Clone, Copy, Debug, Default)]
+struct ClientSupport {
+    configuration_pull: bool,
+    watch_registration: bool,
+}
+
+pub struct Backend {
+    client: Client,
+    session: Arc<Session>,
+    scheduler: Scheduler,
+    support: std::sync::Mutex<ClientSupport>,
+    /// Settings are pulled and applied one update at a time, so a late answer cannot win.
+    settings_update: tokio::sync::Mutex<()>,
+    shutdown_requested: Arc<AtomicBool>,
+}
+
+impl Backend {
+    pub fn new(client: Client) -> Backend {
+        let session = Arc::new(Session::default());
+        Backend {
+            client,
+            scheduler: Scheduler::new(session.clone()),
+            session,
+            support: std::sync::Mutex::default(),
+            settings_update: tokio::sync::Mutex::new(()),
+            shutdown_requested: Arc::default(),
+        }
+    }
+
+    /// Set once the client has asked the server to shut down; an exit without it is an error.
+    pub fn shutdown_flag(&self) -> Arc<AtomicBool> {
+        self.shutdown_requested.clone()
+    }
+
+    fn support(&self) -> ClientSupport {
+        *self
+            .support
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Pulls the editor settings when the client can answer, else takes those it pushed; reports
+    /// new problems once and re-lints every open document.
+    async fn reload_settings(&self, pushed: Option<serde_json::Value>) {
+        let _one_at_a_time = self.settings_update.lock().await;
+        let pulled = match self.support().configuration_pull {
+            true => settings::pull(&self.client).await,
+            false => None,
+        };
+        if let Some(value) = pulled.or(pushed.filter(|value| !value.is_null())) {
+            self.session.settings.set_editor(&value);
+        }
+        if let Some(message) = self.session.settings.take_new_editor_problems() {
+            tracing::warn!("{message}");
+            self.client
+                .show_message(lsp::MessageType::WARNING, message)
+                .await;
+        }
+        self.scheduler.schedule_all();
+    }
+}
+
+impl LanguageServer for Backend {
+    async fn initialize(&self, params: lsp::InitializeParams) -> Result<lsp::InitializeResult> {
+        let workspace = params.capabilities.workspace.as_ref();
+        let support = ClientSupport {
+            configuration_pull: workspace.and_then(|workspace| workspace.configuration)
+                == Some(true),
+            watch_registration: workspace
+                .and_then(|workspace| workspace.did_change_watched_files.as_ref())
+                .and_then(|watched| watched.dynamic_registration)
+                == Some(true),
+        };
+        *self
+            .support
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner()) = support;
+        let roots = params
+            .workspace_folders
+            .iter()
+            .flatten()
+            .filter_map(|folder| file_path(&folder.uri))
+            .collect();
+        self.session.settings.set_roots(roots);
+        if let Some(options) = &params.initialization_options {
+            self.session.settings.set_editor(options);
+        }
+        self.scheduler.start_publisher(self.client.clone());
+        Ok(capabilities())
+    }
+
+    async fn initialized(&self, _: lsp::InitializedParams) {
+        if self.support().watch_registration {
+            watch::register(&self.client).await;
+        }
+        self.reload_settings(None).await;
+    }
+
+    async fn shutdown(&self) -> Result<()> {
+        self.shutdown_requested.store(true, Ordering::SeqCst);
+        Ok(())
+    }
+
+    async fn did_open(&self, params: lsp::DidOpenTextDocumentParams) {
+        let document = params.text_document;
+        self.session
+            .documents
+            .open(document.uri.clone(), document.version, document.text);
+        self.scheduler.schedule(document.uri);
+    }
+
+    async fn did_change(&self, params: lsp::DidChangeTextDocumentParams) {
+        let document = params.text_document;
+        if self
+            .session
+            .documents
+            .change(&document.uri, document.version, params.content_changes)
+        {
+            self.scheduler.schedule(document.uri);
+        } else {
+            tracing::warn!(
+                "change to a document that is not open: {}",
+                document.uri.as_str()
+            );
+        }
+    }
+
+    async fn did_close(&self, params: lsp::DidCloseTextDocumentParams) {
+        let uri = params.text_document.uri;
+        self.session.documents.close(&uri);
+        self.scheduler.clear(uri);
+    }
+
+    async fn did_change_configuration(&self, params: lsp::DidChangeConfigurationParams) {
+        self.reload_settings(Some(params.settings)).await;
+    }
+
+    async fn did_change_watched_files(&self, params: lsp::DidChangeWatchedFilesParams) {
+        if watch::touches_configuration(&params) {
+            self.session.settings.clear_files();
+            self.scheduler.schedule_all();
+        }
+    }
+
+    async fn code_action(
+        &self,
+        params: lsp::CodeActionParams,
+    ) -> Result<Option<lsp::CodeActionResponse>> {
+        Ok(code_action::code_actions(&self.session, params).await)
+    }
+
+    async fn hover(&self, params: lsp::HoverParams) -> Result<Option<lsp::Hover>> {
+        Ok(hover::hover(&self.session, &params))
+    }
+}
+
+fn capabilities() -> lsp::InitializeResult {
+    lsp::InitializeResult {
+        capabilities: lsp::ServerCapabilities {
+            position_encoding: Some(lsp::PositionEncodingKind::UTF16),
+            text_document_sync: Some(lsp::TextDocumentSyncCapability::Options(
+                lsp::TextDocumentSyncOptions {
+                    open_close: Some(true),
+                    change: Some(lsp::TextDocumentSyncKind::INCREMENTAL),
+                    ..lsp::TextDocumentSyncOptions::default()
+                },
+            )),
+            code_action_provider: Some(lsp::CodeActionProviderCapability::Options(
+                lsp::CodeActionOptions {
+                    code_action_kinds: Some(code_action::kinds()),
+                    resolve_provider: Some(false),
+                    ..lsp::CodeActionOptions::default()
+                },
+            )),
+            hover_provider: Some(lsp::HoverProviderCapability::Simple(true)),
+            ..lsp::ServerCapabilities::default()
+        },
+        server_info: Some(lsp::ServerInfo {
+            name: "nixwise".to_owned(),
+            version: Some(env!("CARGO_PKG_VERSION").to_owned()),
+        }),
+        ..lsp::InitializeResult::default()
+    }
+}

@@ -1,0 +1,242 @@
+//! The open documents: their text, version and the findings last published for them.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use dashmap::DashMap;
+use syntax::{LineIndex, TextRange, TextSize};
+use tower_lsp_server::ls_types as lsp;
+
+use super::convert;
+
+/// The state of one document at one version, cheap to clone and to send to a worker thread.
+#[derive(Clone, Debug)]
+pub struct Snapshot {
+    pub uri: lsp::Uri,
+    pub version: i32,
+    pub text: Arc<str>,
+    pub index: Arc<LineIndex>,
+    /// The file on disk, for `file:` documents.
+    pub path: Option<PathBuf>,
+}
+
+impl Snapshot {
+    /// The bare file name (`flake.nix`), which some lints depend on.
+    pub fn file_name(&self) -> Option<String> {
+        if let Some(path) = &self.path {
+            return path
+                .file_name()
+                .map(|name| name.to_string_lossy().into_owned());
+        }
+        let path = self.uri.path().as_str();
+        path.rsplit('/')
+            .next()
+            .filter(|name| !name.is_empty())
+            .map(str::to_owned)
+    }
+}
+
+/// A finding that was published, for hover.
+#[derive(Clone, Copy, Debug)]
+pub struct PublishedFinding {
+    pub range: TextRange,
+    pub lint: &'static lints::Lint,
+}
+
+#[derive(Debug)]
+struct Document {
+    snapshot: Snapshot,
+    /// What was last published for this document, and for which version.
+    published: Option<(i32, Arc<[PublishedFinding]>)>,
+}
+
+#[derive(Debug, Default)]
+pub struct Documents {
+    map: DashMap<lsp::Uri, Document>,
+}
+
+impl Documents {
+    pub fn open(&self, uri: lsp::Uri, version: i32, text: String) {
+        let path = file_path(&uri);
+        let index = Arc::new(LineIndex::new(&text));
+        let snapshot = Snapshot {
+            uri: uri.clone(),
+            version,
+            text: text.into(),
+            index,
+            path,
+        };
+        self.map.insert(
+            uri,
+            Document {
+                snapshot,
+                published: None,
+            },
+        );
+    }
+
+    /// Applies content changes in order. Returns `false` for a document that is not open.
+    pub fn change(
+        &self,
+        uri: &lsp::Uri,
+        version: i32,
+        changes: Vec<lsp::TextDocumentContentChangeEvent>,
+    ) -> bool {
+        let Some(mut document) = self.map.get_mut(uri) else {
+            return false;
+        };
+        let snapshot = &mut document.snapshot;
+        let mut text = String::from(&*snapshot.text);
+        let mut index = snapshot.index.clone();
+        let count = changes.len();
+        for (position, change) in changes.into_iter().enumerate() {
+            match change.range {
+                Some(range) => {
+                    let range = convert::text_range(&index, &text, range);
+                    let start = floor_char_boundary(&text, range.start().into());
+                    let end = floor_char_boundary(&text, range.end().into());
+                    text.replace_range(start..end, &change.text);
+                }
+                None => text = change.text,
+            }
+            // The next change is relative to the text after this one.
+            if position + 1 < count {
+                index = Arc::new(LineIndex::new(&text));
+            }
+        }
+        snapshot.index = Arc::new(LineIndex::new(&text));
+        snapshot.text = text.into();
+        snapshot.version = version;
+        true
+    }
+
+    /// Forgets a document. Returns `false` if it was not open.
+    pub fn close(&self, uri: &lsp::Uri) -> bool {
+        self.map.remove(uri).is_some()
+    }
+
+    pub fn snapshot(&self, uri: &lsp::Uri) -> Option<Snapshot> {
+        self.map.get(uri).map(|document| document.snapshot.clone())
+    }
+
+    pub fn version(&self, uri: &lsp::Uri) -> Option<i32> {
+        self.map.get(uri).map(|document| document.snapshot.version)
+    }
+
+    pub fn uris(&self) -> Vec<lsp::Uri> {
+        self.map.iter().map(|entry| entry.key().clone()).collect()
+    }
+
+    /// Records what is about to be published, if `version` is still the document's version.
+    /// Returns whether it is, so a result for an older version is never published.
+    pub fn record_published(
+        &self,
+        uri: &lsp::Uri,
+        version: i32,
+        findings: Arc<[PublishedFinding]>,
+    ) -> bool {
+        let Some(mut document) = self.map.get_mut(uri) else {
+            return false;
+        };
+        if document.snapshot.version != version {
+            return false;
+        }
+        document.published = Some((version, findings));
+        true
+    }
+
+    /// The published findings of the current version whose range holds `offset`.
+    pub fn findings_at(&self, uri: &lsp::Uri, offset: TextSize) -> Vec<PublishedFinding> {
+        let Some(document) = self.map.get(uri) else {
+            return Vec::new();
+        };
+        match &document.published {
+            Some((version, findings)) if *version == document.snapshot.version => findings
+                .iter()
+                .filter(|finding| finding.range.contains_inclusive(offset))
+                .copied()
+                .collect(),
+            _ => Vec::new(),
+        }
+    }
+}
+
+/// `offset` moved back to the start of the character it falls in, so that a bad position can
+/// never split a character.
+fn floor_char_boundary(text: &str, offset: usize) -> usize {
+    let mut offset = offset.min(text.len());
+    while !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    offset
+}
+
+/// The file behind a `file:` URI.
+pub fn file_path(uri: &lsp::Uri) -> Option<PathBuf> {
+    if !uri.scheme().as_str().eq_ignore_ascii_case("file") {
+        return None;
+    }
+    uri.to_file_path().map(|path| path.into_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn change(
+        range: Option<((u32, u32), (u32, u32))>,
+        text: &str,
+    ) -> lsp::TextDocumentContentChangeEvent {
+        lsp::TextDocumentContentChangeEvent {
+            range: range.map(|((l1, c1), (l2, c2))| {
+                lsp::Range::new(lsp::Position::new(l1, c1), lsp::Position::new(l2, c2))
+            }),
+            range_length: None,
+            text: text.to_owned(),
+        }
+    }
+
+    #[test]
+    fn incremental_changes_apply_in_order_in_utf16_and_clamp() {
+        let documents = Documents::default();
+        let uri: lsp::Uri = "file:///tmp/a.nix".parse().expect("a valid URI");
+        documents.open(uri.clone(), 1, "{ 𝔸 = 1;\n}".to_owned());
+        let changes = vec![
+            // After `𝔸 ` (UTF-16 column 4): replace `=` with `:=`, then insert relative to the new text.
+            change(Some(((0, 5), (0, 6))), ":="),
+            change(Some(((0, 7), (0, 7))), "!"),
+            // Past the end of a line and of the file: clamped.
+            change(Some(((1, 40), (7, 3))), " end"),
+        ];
+        assert!(documents.change(&uri, 2, changes));
+        let snapshot = documents.snapshot(&uri).expect("open");
+        assert_eq!(&*snapshot.text, "{ 𝔸 :=! 1;\n} end");
+        assert_eq!(snapshot.version, 2);
+        assert_eq!(snapshot.file_name().as_deref(), Some("a.nix"));
+        assert!(documents.change(&uri, 3, vec![change(None, "x")]));
+        assert_eq!(&*documents.snapshot(&uri).expect("open").text, "x");
+        assert!(documents.close(&uri));
+        assert!(!documents.change(&uri, 4, vec![change(None, "y")]));
+    }
+
+    #[test]
+    fn a_position_inside_a_surrogate_pair_never_splits_the_character() {
+        let documents = Documents::default();
+        let uri: lsp::Uri = "file:///tmp/b.nix".parse().expect("a valid URI");
+        documents.open(uri.clone(), 1, "{ 𝔸 }".to_owned());
+        // UTF-16 column 3 is the second half of `𝔸`.
+        assert!(documents.change(&uri, 2, vec![change(Some(((0, 3), (0, 3))), "x")]));
+        assert_eq!(&*documents.snapshot(&uri).expect("open").text, "{ x𝔸 }");
+    }
+
+    #[test]
+    fn findings_of_an_older_version_are_not_recorded() {
+        let documents = Documents::default();
+        let uri: lsp::Uri = "untitled:Untitled-1".parse().expect("a valid URI");
+        documents.open(uri.clone(), 1, "x".to_owned());
+        assert!(documents.change(&uri, 2, vec![change(None, "y")]));
+        assert!(!documents.record_published(&uri, 1, Arc::from(Vec::new())));
+        assert!(documents.record_published(&uri, 2, Arc::from(Vec::new())));
+        assert!(documents.snapshot(&uri).expect("open").path.is_none());
+    }
+}
