@@ -106,6 +106,7 @@
             '';
       });
 
-      formatter = forAllSystems (pkgs: pkgs.nixfmt);
+      # nixfmt over the whole tree: `nix fmt` without arguments passes no paths to the formatter.
+      formatter = forAllSystems (pkgs: pkgs.nixfmt-tree);
     };
 }
