@@ -24,7 +24,7 @@ is_broken() {
 
 parse() {
   # The dummy store lets the parser run without a Nix daemon or a /nix/store.
-  nix-instantiate --store dummy:// --parse "$1" >/dev/null
+  nix-instantiate --store dummy:// --parse "$1" </dev/null >/dev/null
 }
 
 failures=0
@@ -42,7 +42,9 @@ while IFS= read -r file; do
     echo "ok   $file" >&2
   else
     echo "FAIL $file does not parse:" >&2
-    echo "$errors" | sed 's/^/     /' >&2
+    while IFS= read -r line; do
+      echo "     $line" >&2
+    done <<<"$errors"
     failures=$((failures + 1))
   fi
 done < <(find flake.nix examples editors -name '*.nix' -not -path '*/node_modules/*' 2>/dev/null | LC_ALL=C sort)

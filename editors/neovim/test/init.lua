@@ -85,6 +85,11 @@ local function latest_for(uri)
   return nil
 end
 
+-- One line, so that the FAIL line stays one line.
+local function show(value)
+  return vim.inspect(value, { newline = ' ', indent = '' })
+end
+
 local function find_lint(diagnostics)
   for _, diagnostic in ipairs(diagnostics or {}) do
     if diagnostic.code == LINT_NAME then
@@ -132,7 +137,7 @@ local function run()
     )
   end
   local diagnostic = find_lint(first.diagnostics)
-  expect(diagnostic, 'no ' .. LINT_NAME .. ' diagnostic in ' .. vim.inspect(first.diagnostics))
+  expect(diagnostic, 'no ' .. LINT_NAME .. ' diagnostic in ' .. show(first.diagnostics))
   expect(diagnostic.source == 'nixwise', 'diagnostic source is ' .. tostring(diagnostic.source))
   expect(
     diagnostic.range.start.line == FLAGGED_LINE,
@@ -152,7 +157,7 @@ local function run()
   expect(responses, 'codeAction failed: ' .. tostring(request_error))
   local response = responses[client_id]
   expect(response, 'no codeAction answer from nixwise')
-  expect(not response.error, 'codeAction error: ' .. vim.inspect(response.error))
+  expect(not response.error, 'codeAction error: ' .. show(response.error))
   local preferred = nil
   for _, action in ipairs(response.result or {}) do
     if action.kind == 'quickfix' and action.isPreferred then
@@ -160,7 +165,7 @@ local function run()
       preferred = action
     end
   end
-  expect(preferred, 'no preferred quick fix in ' .. vim.inspect(response.result))
+  expect(preferred, 'no preferred quick fix in ' .. show(response.result))
   local client = vim.lsp.get_client_by_id(client_id)
   if not preferred.edit then
     -- A server may leave the edit to codeAction/resolve.
