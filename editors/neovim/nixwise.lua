@@ -30,7 +30,7 @@ local root_markers = { 'flake.nix', '.git' }
 function M.find_root(bufnr)
   local path = vim.api.nvim_buf_get_name(bufnr)
   if path == '' then
-    return vim.loop.cwd()
+    return (vim.uv or vim.loop).cwd()
   end
   local dir = vim.fn.fnamemodify(path, ':p:h')
   for _, marker in ipairs(root_markers) do

@@ -157,7 +157,9 @@ local function run()
   expect(responses, 'codeAction failed: ' .. tostring(request_error))
   local response = responses[client_id]
   expect(response, 'no codeAction answer from nixwise')
-  expect(not response.error, 'codeAction error: ' .. show(response.error))
+  -- Neovim 0.10 renamed the `error` field of these results to `err`.
+  local response_error = response.err or response.error
+  expect(not response_error, 'codeAction error: ' .. show(response_error))
   local preferred = nil
   for _, action in ipairs(response.result or {}) do
     if action.kind == 'quickfix' and action.isPreferred then
