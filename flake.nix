@@ -1,0 +1,112 @@
+{
+  description = "nixwise: a language server and linter for Nix, with DevOps best-practice hints";
+
+  inputs.nixpkgs.url = "github:NixOS/nixpkgs/nixos-unstable";
+
+  outputs =
+    { self, nixpkgs }:
+    let
+      inherit (nixpkgs) lib;
+
+      systems = [
+        "x86_64-linux"
+        "aarch64-linux"
+        "x86_64-darwin"
+        "aarch64-darwin"
+      ];
+
+      forAllSystems = f: lib.genAttrs systems (system: f nixpkgs.legacyPackages.${system});
+
+      cargoToml = lib.importTOML ./Cargo.toml;
+
+      # The crates and the files their tests read; the rest of the repository does not change the
+      # build.
+      crateSource = lib.fileset.toSource {
+        root = ./.;
+        fileset = lib.fileset.unions [
+          ./Cargo.toml
+          ./Cargo.lock
+          ./syntax
+          ./lints
+          ./server
+          (lib.fileset.maybeMissing ./docs)
+          (lib.fileset.maybeMissing ./editors)
+          (lib.fileset.maybeMissing ./examples)
+        ];
+      };
+
+      # The repository's own Nix files, with the lock the lints read beside flake.nix. examples/ is
+      # left out because it is dirty on purpose; nixwise.toml excludes the test fixtures.
+      nixSource = lib.fileset.toSource {
+        root = ./.;
+        fileset = lib.fileset.difference (lib.fileset.unions [
+          ./nixwise.toml
+          (lib.fileset.maybeMissing ./flake.lock)
+          (lib.fileset.fileFilter (file: file.hasExt "nix") ./.)
+        ]) ./examples;
+      };
+    in
+    {
+      packages = forAllSystems (pkgs: {
+        default = pkgs.rustPlatform.buildRustPackage {
+          pname = "nixwise";
+          inherit (cargoToml.workspace.package) version;
+          src = crateSource;
+          cargoLock.lockFile = ./Cargo.lock;
+          # The check phase runs `cargo test` over the whole workspace.
+          doCheck = true;
+          meta = {
+            description = "Language server and linter for Nix, with DevOps best-practice hints";
+            homepage = "https://github.com/nixwise/nixwise";
+            license = [
+              lib.licenses.mit
+              lib.licenses.asl20
+            ];
+            mainProgram = "nixwise";
+          };
+        };
+      });
+
+      apps = forAllSystems (pkgs: {
+        default = {
+          type = "app";
+          program = lib.getExe self.packages.${pkgs.stdenv.hostPlatform.system}.default;
+          meta.description = "Run nixwise";
+        };
+      });
+
+      devShells = forAllSystems (pkgs: {
+        default = pkgs.mkShell {
+          packages = [
+            pkgs.cargo
+            pkgs.rustc
+            pkgs.clippy
+            pkgs.rustfmt
+            pkgs.rust-analyzer
+            # The RFC 166 formatter, formerly published as nixfmt-rfc-style.
+            pkgs.nixfmt
+            pkgs.nix
+            pkgs.neovim
+          ];
+          RUST_SRC_PATH = "${pkgs.rustPlatform.rustLibSrc}";
+        };
+      });
+
+      checks = forAllSystems (pkgs: {
+        package = self.packages.${pkgs.stdenv.hostPlatform.system}.default;
+
+        # nixwise holds its own Nix files to its lints.
+        lint =
+          pkgs.runCommand "nixwise-lint"
+            { nativeBuildInputs = [ self.packages.${pkgs.stdenv.hostPlatform.system}.default ]; }
+            ''
+              cd ${nixSource}
+              nixwise check .
+              touch $out
+            '';
+      });
+
+      # nixfmt over the whole tree: `nix fmt` without arguments passes no paths to the formatter.
+      formatter = forAllSystems (pkgs: pkgs.nixfmt-tree);
+    };
+}
