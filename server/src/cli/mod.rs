@@ -15,6 +15,7 @@ pub mod fix;
 mod human;
 mod json;
 mod style;
+pub mod write;
 
 use std::io::{self, IsTerminal};
 use std::path::PathBuf;
