@@ -1,0 +1,342 @@
+//! Which files `check` and `fix` read, the configuration of each, and reading them.
+//!
+//! Folders are walked with the `ignore` crate: `.gitignore` (also outside a git repository),
+//! `.ignore` and the global git excludes are honoured, hidden files and folders are skipped, and
+//! only `*.nix` files are taken. Symbolic links met during a walk are not followed. A path named
+//! on the command line is taken whatever its name or extension.
+//!
+//! Excludes from the configuration apply to every file, also to one named on the command line, so
+//! that tools that pass file names (pre-commit, editors) respect them; this is what ruff calls
+//! `force-exclude`.
+
+use std::collections::{HashMap, HashSet};
+use std::io::Read;
+use std::path::{Component, Path, PathBuf};
+use std::sync::Arc;
+use std::time::SystemTime;
+
+use anyhow::Context;
+use lints::Config;
+
+use crate::config::{ConfigCache, ConfigFile};
+
+/// A file to check.
+#[derive(Clone, Debug)]
+pub struct Target {
+    /// The path as given on the command line or found under it, without a leading `./`.
+    pub display: String,
+    pub path: PathBuf,
+    pub config: Arc<Config>,
+}
+
+impl Target {
+    /// The bare file name (`flake.nix`), which some lints look at.
+    pub fn file_name(&self) -> Option<&str> {
+        self.path.file_name().and_then(|name| name.to_str())
+    }
+}
+
+/// The files found, and what went wrong finding them.
+#[derive(Debug, Default)]
+pub struct Discovery {
+    /// Sorted by `display`, without duplicates.
+    pub targets: Vec<Target>,
+    /// Problems in configuration files that did not stop them from applying, each naming its file.
+    pub warnings: Vec<String>,
+    /// Paths that do not exist or could not be walked, one line each.
+    pub errors: Vec<String>,
+}
+
+/// Finds the files under `paths` and the configuration of each. An unreadable configuration file
+/// or one with a TOML syntax error is an error; a problem with one of the paths is not.
+pub fn discover(paths: &[PathBuf], config_override: Option<&Path>) -> anyhow::Result<Discovery> {
+    let mut configs = Configs::new(config_override)?;
+    let mut discovery = Discovery::default();
+    let mut found: HashMap<PathBuf, Target> = HashMap::new();
+    for root in paths {
+        let metadata = match std::fs::metadata(root) {
+            Ok(metadata) => metadata,
+            Err(error) => {
+                discovery
+                    .errors
+                    .push(format!("{}: {}", root.display(), describe_io(&error)));
+                continue;
+            }
+        };
+        if !metadata.is_dir() {
+            configs.add(root, &mut found)?;
+            continue;
+        }
+        let walker = ignore::WalkBuilder::new(root)
+            .hidden(true)
+            .ignore(true)
+            .git_ignore(true)
+            .git_exclude(true)
+            .git_global(true)
+            .parents(true)
+            .require_git(false)
+            .follow_links(false)
+            .build();
+        for entry in walker {
+            match entry {
+                Ok(entry) => {
+                    let is_nix_file = entry.file_type().is_some_and(|kind| kind.is_file())
+                        && entry
+                            .path()
+                            .extension()
+                            .is_some_and(|extension| extension == "nix");
+                    if is_nix_file {
+                        configs.add(entry.path(), &mut found)?;
+                    }
+                }
+                Err(error) => discovery.errors.push(one_line_walk_error(&error)),
+            }
+        }
+    }
+    discovery.warnings = configs.warnings;
+    discovery.targets = found.into_values().collect();
+    discovery
+        .targets
+        .sort_by(|a, b| a.display.cmp(&b.display).then_with(|| a.path.cmp(&b.path)));
+    Ok(discovery)
+}
+
+/// The configuration of every file, each configuration file read and turned into a `Config` once.
+struct Configs {
+    cache: ConfigCache,
+    forced: Option<Arc<ConfigFile>>,
+    built: HashMap<PathBuf, Arc<Config>>,
+    default: Arc<Config>,
+    warned: HashSet<PathBuf>,
+    warnings: Vec<String>,
+}
+
+impl Configs {
+    fn new(config_override: Option<&Path>) -> anyhow::Result<Configs> {
+        let forced = match config_override {
+            Some(path) => {
+                let absolute = normalize(path);
+                Some(Arc::new(ConfigFile::load(&absolute)?))
+            }
+            None => None,
+        };
+        Ok(Configs {
+            cache: ConfigCache::default(),
+            forced,
+            built: HashMap::new(),
+            default: Arc::new(Config::default()),
+            warned: HashSet::new(),
+            warnings: Vec::new(),
+        })
+    }
+
+    /// Adds `path` to `found` unless its configuration excludes it.
+    fn add(&mut self, path: &Path, found: &mut HashMap<PathBuf, Target>) -> anyhow::Result<()> {
+        let shown = strip_current_dir(path);
+        if found.contains_key(shown) {
+            return Ok(());
+        }
+        let absolute = normalize(path);
+        let file = match &self.forced {
+            Some(forced) => Some(forced.clone()),
+            None => self.cache.for_file(&absolute)?,
+        };
+        let config = match &file {
+            Some(file) => {
+                if self.warned.insert(file.path.clone()) {
+                    for error in &file.errors {
+                        self.warnings
+                            .push(format!("{}: {error}", file.path.display()));
+                    }
+                }
+                self.built
+                    .entry(file.path.clone())
+                    .or_insert_with(|| Arc::new(Config::from_layers(&[&file.settings])))
+                    .clone()
+            }
+            None => self.default.clone(),
+        };
+        let excluded = file
+            .as_ref()
+            .and_then(|file| file.relative(&absolute))
+            .is_some_and(|relative| is_excluded(&config, &relative));
+        if !excluded {
+            let display = shown.to_string_lossy().into_owned();
+            found.insert(
+                shown.to_path_buf(),
+                Target {
+                    display,
+                    path: path.to_path_buf(),
+                    config,
+                },
+            );
+        }
+        Ok(())
+    }
+}
+
+/// Whether a file, or a folder it is in, is excluded: `exclude = ["generated"]` excludes the
+/// files inside `generated/` as `.gitignore` would.
+fn is_excluded(config: &Config, relative: &str) -> bool {
+    config.is_excluded(relative)
+        || relative
+            .match_indices('/')
+            .any(|(end, _)| config.is_excluded(&relative[..end]))
+}
+
+/// `./a/b.nix` is shown as `a/b.nix`.
+fn strip_current_dir(path: &Path) -> &Path {
+    match path.strip_prefix(".") {
+        Ok(rest) if !rest.as_os_str().is_empty() => rest,
+        _ => path,
+    }
+}
+
+/// The absolute form of `path` with `.` and `..` resolved lexically, so that walking up to find a
+/// configuration file starts from the folder the path names, and symbolic links do not change
+/// which configuration applies.
+pub fn normalize(path: &Path) -> PathBuf {
+    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    let mut normal = PathBuf::new();
+    for component in absolute.components() {
+        match component {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                normal.pop();
+            }
+            other => normal.push(other.as_os_str()),
+        }
+    }
+    normal
+}
+
+fn one_line_walk_error(error: &ignore::Error) -> String {
+    let mut path = None;
+    let mut current = error;
+    loop {
+        match current {
+            ignore::Error::WithPath { path: at, err } => {
+                path = Some(at.clone());
+                current = err;
+            }
+            ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => {
+                current = err
+            }
+            ignore::Error::Io(io) => {
+                let reason = describe_io(io);
+                return match path {
+                    Some(path) => format!("{}: {reason}", strip_current_dir(&path).display()),
+                    None => reason,
+                };
+            }
+            other => return other.to_string(),
+        }
+    }
+}
+
+/// An I/O error as a short reason, without the "(os error N)" suffix.
+pub fn describe_io(error: &std::io::Error) -> String {
+    let text = error.to_string();
+    match text.find(" (os error") {
+        Some(end) => text[..end].to_owned(),
+        None => text,
+    }
+}
+
+/// The bytes of a file as they were read, with what is needed to notice a later change.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Snapshot {
+    pub bytes: Vec<u8>,
+    pub len: u64,
+    pub modified: Option<SystemTime>,
+}
+
+impl Snapshot {
+    pub fn read(path: &Path) -> std::io::Result<Snapshot> {
+        let mut file = std::fs::File::open(path)?;
+        let metadata = file.metadata()?;
+        if metadata.is_dir() {
+            return Err(std::io::Error::other("is a directory"));
+        }
+        let mut bytes = Vec::with_capacity(usize::try_from(metadata.len()).unwrap_or(0));
+        file.read_to_end(&mut bytes)?;
+        Ok(Snapshot {
+            len: metadata.len(),
+            modified: metadata.modified().ok(),
+            bytes,
+        })
+    }
+}
+
+/// Reads a file as UTF-8 text, or says in one line why it cannot be checked.
+pub fn read_source(target: &Target) -> Result<(Snapshot, String), String> {
+    let snapshot = Snapshot::read(&target.path)
+        .map_err(|error| format!("{}: cannot read: {}", target.display, describe_io(&error)))?;
+    if u32::try_from(snapshot.bytes.len()).is_err() {
+        return Err(format!("{}: larger than 4 GiB, skipped", target.display));
+    }
+    let text = std::str::from_utf8(&snapshot.bytes)
+        .map_err(|error| {
+            format!(
+                "{}: not valid UTF-8 (invalid byte at offset {}), skipped",
+                target.display,
+                error.valid_up_to()
+            )
+        })?
+        .to_owned();
+    Ok((snapshot, text))
+}
+
+/// The threads that parse and lint, each with the stack that deep trees need.
+pub fn worker_pool() -> anyhow::Result<rayon::ThreadPool> {
+    rayon::ThreadPoolBuilder::new()
+        .stack_size(syntax::WORKER_STACK_SIZE)
+        .thread_name(|index| format!("nixwise-worker-{index}"))
+        .build()
+        .context("cannot start worker threads")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn normalize_resolves_dots_lexically() {
+        let normal = normalize(Path::new("a/./b/../c.nix"));
+        assert!(normal.is_absolute());
+        assert!(normal.ends_with("a/c.nix"), "{}", normal.display());
+    }
+
+    #[test]
+    fn excluding_a_folder_excludes_its_files() {
+        let (settings, errors) =
+            lints::Settings::from_toml("exclude = [\"generated\", \"vendor/*\"]").expect("TOML");
+        assert!(errors.is_empty(), "{errors:?}");
+        let config = Config::from_layers(&[&settings]);
+        assert!(is_excluded(&config, "generated/a.nix"));
+        assert!(is_excluded(&config, "sub/generated/deep/a.nix"));
+        assert!(is_excluded(&config, "vendor/x/a.nix"));
+        assert!(!is_excluded(&config, "generated.nix"));
+        assert!(!is_excluded(&config, "src/a.nix"));
+    }
+
+    #[test]
+    fn current_dir_prefix_is_not_shown() {
+        assert_eq!(
+            strip_current_dir(Path::new("./a/b.nix")),
+            Path::new("a/b.nix")
+        );
+        assert_eq!(strip_current_dir(Path::new("a.nix")), Path::new("a.nix"));
+        assert_eq!(strip_current_dir(Path::new(".")), Path::new("."));
+    }
+
+    #[test]
+    fn io_reasons_drop_the_os_error_number() {
+        let error = std::io::Error::from_raw_os_error(2);
+        assert!(
+            !describe_io(&error).contains("os error"),
+            "{}",
+            describe_io(&error)
+        );
+    }
+}
