@@ -6,6 +6,11 @@ use crate::Lint;
 pub static LINTS: &[&Lint] = &[
     &lints::syntax_error::SYNTAX_ERROR,
     &lints::bool_comparison::BOOL_COMPARISON,
+    &lints::empty_let_in::EMPTY_LET_IN,
+    &lints::legacy_let_syntax::LEGACY_LET_SYNTAX,
+    &lints::unquoted_uri::UNQUOTED_URI,
+    &lints::empty_inherit::EMPTY_INHERIT,
+    &lints::search_path_lookup::SEARCH_PATH_LOOKUP,
 ];
 
 /// Finds a lint by name (`bool-comparison`) or code (`NIX001`, any case).
@@ -54,7 +59,12 @@ mod tests {
     #[test]
     fn lints_are_sorted_by_code_with_unique_names() {
         for pair in LINTS.windows(2) {
-            assert!(pair[0].code < pair[1].code, "{:?} before {:?}", pair[0], pair[1]);
+            assert!(
+                pair[0].code < pair[1].code,
+                "{:?} before {:?}",
+                pair[0],
+                pair[1]
+            );
         }
         let mut names: Vec<&str> = LINTS.iter().map(|lint| lint.name).collect();
         names.sort_unstable();
@@ -66,11 +76,17 @@ mod tests {
     fn names_are_kebab_case_and_codes_well_formed() {
         for lint in LINTS {
             assert!(
-                lint.name.bytes().all(|byte| byte.is_ascii_lowercase() || byte == b'-' || byte.is_ascii_digit()),
+                lint.name
+                    .bytes()
+                    .all(|byte| byte.is_ascii_lowercase() || byte == b'-' || byte.is_ascii_digit()),
                 "{}",
                 lint.name
             );
-            assert!(lint.code.starts_with("NIX") && lint.code.len() == 6, "{}", lint.code);
+            assert!(
+                lint.code.starts_with("NIX") && lint.code.len() == 6,
+                "{}",
+                lint.code
+            );
         }
     }
 
@@ -79,20 +95,35 @@ mod tests {
         let folder = concat!(env!("CARGO_MANIFEST_DIR"), "/src/lints");
         let mut files: Vec<String> = std::fs::read_dir(folder)
             .expect("the lints folder")
-            .map(|entry| entry.expect("an entry").file_name().to_string_lossy().into_owned())
+            .map(|entry| {
+                entry
+                    .expect("an entry")
+                    .file_name()
+                    .to_string_lossy()
+                    .into_owned()
+            })
             .filter(|name| name != "mod.rs")
             .map(|name| name.trim_end_matches(".rs").replace('_', "-"))
             .collect();
         files.sort();
         let mut registered: Vec<String> = LINTS.iter().map(|lint| lint.name.to_owned()).collect();
         registered.sort();
-        assert_eq!(files, registered, "src/lints/<name>.rs and the registry differ");
+        assert_eq!(
+            files, registered,
+            "src/lints/<name>.rs and the registry differ"
+        );
     }
 
     #[test]
     fn lookup_by_name_and_code() {
-        assert_eq!(find("bool-comparison").map(|lint| lint.code), Some("NIX001"));
-        assert_eq!(find("nix001").map(|lint| lint.name), Some("bool-comparison"));
+        assert_eq!(
+            find("bool-comparison").map(|lint| lint.code),
+            Some("NIX001")
+        );
+        assert_eq!(
+            find("nix001").map(|lint| lint.name),
+            Some("bool-comparison")
+        );
         assert_eq!(closest_name("bool-comparisn"), Some("bool-comparison"));
         assert_eq!(closest_name("zzzzzzzz"), None);
     }

@@ -1,4 +1,9 @@
 //! One lint per file. Each file declares its lint with `declare_lint!` and ends with its tests.
 
 pub(crate) mod bool_comparison;
+pub(crate) mod empty_inherit;
+pub(crate) mod empty_let_in;
+pub(crate) mod legacy_let_syntax;
+pub(crate) mod search_path_lookup;
 pub(crate) mod syntax_error;
+pub(crate) mod unquoted_uri;
