@@ -4,6 +4,7 @@
 
 pub mod config;
 mod diagnostic;
+pub mod docs;
 mod engine;
 mod fix;
 pub mod flake;

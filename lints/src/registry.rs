@@ -6,9 +6,14 @@ use crate::Lint;
 pub static LINTS: &[&Lint] = &[
     &lints::syntax_error::SYNTAX_ERROR,
     &lints::bool_comparison::BOOL_COMPARISON,
+    &lints::empty_let_in::EMPTY_LET_IN,
+    &lints::legacy_let_syntax::LEGACY_LET_SYNTAX,
+    &lints::unquoted_uri::UNQUOTED_URI,
+    &lints::empty_inherit::EMPTY_INHERIT,
     &lints::unused_let_binding::UNUSED_LET_BINDING,
     &lints::unused_lambda_arg::UNUSED_LAMBDA_ARG,
     &lints::unused_pattern_binding::UNUSED_PATTERN_BINDING,
+    &lints::search_path_lookup::SEARCH_PATH_LOOKUP,
 ];
 
 /// Finds a lint by name (`bool-comparison`) or code (`NIX001`, any case).

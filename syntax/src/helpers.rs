@@ -166,6 +166,119 @@ pub fn is_whitespace(token: &rnix::SyntaxToken) -> bool {
     token.kind() == SyntaxKind::TOKEN_WHITESPACE
 }
 
+/// The Nix source of a double-quoted string whose value is `value`: `"`, `\\` and `${` are escaped.
+pub fn quote_string(value: &str) -> String {
+    let mut out = String::with_capacity(value.len() + 2);
+    out.push('"');
+    let mut chars = value.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            '$' if chars.peek() == Some(&'{') => out.push_str("\\$"),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// The words Nix reserves, which cannot be used as bare identifiers.
+pub const KEYWORDS: &[&str] = &[
+    "assert", "else", "if", "in", "inherit", "let", "or", "rec", "then", "with",
+];
+
+/// Whether `name` can be written as a bare identifier: `[A-Za-z_][A-Za-z0-9_'-]*` and no keyword.
+/// (`or` is accepted by Nix in some positions, but never safely everywhere.)
+pub fn is_plain_ident(name: &str) -> bool {
+    let mut chars = name.chars();
+    let Some(first) = chars.next() else {
+        return false;
+    };
+    (first.is_ascii_alphabetic() || first == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '\'' | '-'))
+        && !KEYWORDS.contains(&name)
+}
+
+/// Whether `node` is an identifier used as an expression, not as the name of an attribute, a
+/// parameter or an inherited binding.
+pub fn is_ident_expr(node: &SyntaxNode) -> bool {
+    if node.kind() != SyntaxKind::NODE_IDENT {
+        return false;
+    }
+    let Some(parent) = node.parent() else {
+        return false;
+    };
+    match parent.kind() {
+        SyntaxKind::NODE_ATTRPATH
+        | SyntaxKind::NODE_INHERIT
+        | SyntaxKind::NODE_IDENT_PARAM
+        | SyntaxKind::NODE_PAT_BIND => false,
+        // A pattern entry's first child is its name; a later one is its default.
+        SyntaxKind::NODE_PAT_ENTRY => {
+            ast::PatEntry::cast(parent)
+                .and_then(|entry| entry.ident())
+                .map(|ident| ident.syntax().clone())
+                != Some(node.clone())
+        }
+        _ => true,
+    }
+}
+
+/// Whether an enclosing `let`, `rec { }` or function parameter binds `name` where `node` is. A
+/// `with` is not counted: what it brings into scope is unknowable without evaluation.
+pub fn is_bound_by_ancestor(node: &SyntaxNode, name: &str) -> bool {
+    node.ancestors()
+        .skip(1)
+        .any(|ancestor| match ancestor.kind() {
+            SyntaxKind::NODE_LET_IN => {
+                ast::LetIn::cast(ancestor).is_some_and(|let_in| entries_bind(&let_in, name))
+            }
+            SyntaxKind::NODE_ATTR_SET => ast::AttrSet::cast(ancestor)
+                .is_some_and(|set| set.rec_token().is_some() && entries_bind(&set, name)),
+            SyntaxKind::NODE_LAMBDA => {
+                let Some(param) = ast::Lambda::cast(ancestor).and_then(|lambda| lambda.param())
+                else {
+                    return false;
+                };
+                match param {
+                    ast::Param::IdentParam(param) => param
+                        .ident()
+                        .is_some_and(|ident| is_ident_named(&Expr::Ident(ident), name)),
+                    ast::Param::Pattern(pattern) => {
+                        pattern
+                            .pat_bind()
+                            .and_then(|bind| bind.ident())
+                            .is_some_and(|ident| is_ident_named(&Expr::Ident(ident), name))
+                            || pattern.pat_entries().any(|entry| {
+                                entry
+                                    .ident()
+                                    .is_some_and(|ident| is_ident_named(&Expr::Ident(ident), name))
+                            })
+                    }
+                }
+            }
+            _ => false,
+        })
+}
+
+/// Whether the bindings of a `let` or `rec { }` define `name` (first attrpath component or inherit).
+fn entries_bind(entries: &impl ast::HasEntry, name: &str) -> bool {
+    entries.entries().any(|entry| match entry {
+        ast::Entry::AttrpathValue(binding) => binding
+            .attrpath()
+            .and_then(|attrpath| attrpath.attrs().next())
+            .and_then(|attr| attr_name(&attr))
+            .is_some_and(|first| first == name),
+        ast::Entry::Inherit(inherit) => inherit
+            .attrs()
+            .any(|attr| attr_name(&attr).is_some_and(|attr| attr == name)),
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -222,5 +335,68 @@ mod tests {
         assert_eq!(function.syntax().to_string(), "f");
         let args: Vec<String> = args.iter().map(|arg| arg.syntax().to_string()).collect();
         assert_eq!(args, ["a", "b"]);
+    }
+
+    #[test]
+    fn quoted_strings_escape_what_nix_would_read() {
+        assert_eq!(quote_string("http://a.b/c"), r#""http://a.b/c""#);
+        assert_eq!(quote_string(r#"a"b\c"#), r#""a\"b\\c""#);
+        assert_eq!(quote_string("${x}$y$"), r#""\${x}$y$""#);
+        assert_eq!(quote_string("a\nb"), r#""a\nb""#);
+        for value in ["${x}", "$${x}", "a\"b", "\\${", "$", "$$", "a\tb"] {
+            let Expr::Str(string) = expr(&quote_string(value)) else {
+                panic!("a string")
+            };
+            assert_eq!(string_value(&string).as_deref(), Some(value), "{value}");
+        }
+    }
+
+    #[test]
+    fn plain_identifiers() {
+        assert!(is_plain_ident("nixpkgs"));
+        assert!(is_plain_ident("flake-utils"));
+        assert!(is_plain_ident("_x'"));
+        assert!(!is_plain_ident("1x"));
+        assert!(!is_plain_ident("-x"));
+        assert!(!is_plain_ident("a.b"));
+        assert!(!is_plain_ident("rec"));
+        assert!(!is_plain_ident(""));
+    }
+
+    fn idents_named(root: &SyntaxNode, name: &str) -> Vec<SyntaxNode> {
+        root.descendants()
+            .filter(|node| node.kind() == SyntaxKind::NODE_IDENT && node.text() == name)
+            .collect()
+    }
+
+    #[test]
+    fn identifier_expressions() {
+        let root = parse("{ x ? x, ... }@x: { x = x.x; inherit x; inherit (x) y; }").root();
+        let uses: Vec<bool> = idents_named(&root, "x").iter().map(is_ident_expr).collect();
+        // Entry name, default, `@x`, key, select base, select attr, inherit, inherit source.
+        assert_eq!(uses, [false, true, false, false, true, false, false, true]);
+    }
+
+    #[test]
+    fn bindings_of_enclosing_scopes() {
+        let bound = |text: &str| {
+            let root = parse(text).root();
+            let target = idents_named(&root, "target")
+                .pop()
+                .expect("a `target` ident");
+            is_bound_by_ancestor(&target, "v")
+        };
+        assert!(bound("let v = 1; in target"));
+        assert!(bound("let inherit (a) v; in target"));
+        assert!(bound("let v.w = 1; x = target; in x"));
+        assert!(bound("rec { v = 1; x = target; }"));
+        assert!(bound("v: target"));
+        assert!(bound("{ v ? 1 }: target"));
+        assert!(bound("{ ... }@v: target"));
+        assert!(bound("{ a ? target, v }: a"));
+        assert!(!bound("{ v = 1; x = target; }"));
+        assert!(!bound("with { v = 1; }; target"));
+        assert!(!bound("let w = 1; in target"));
+        assert!(!bound("[ (v: v) target ]"));
     }
 }
