@@ -42,10 +42,139 @@ pub const GLOBAL_BUILTINS: &[&str] = &[
     "true",
 ];
 
-/// Whether a name is provided by Nix's global scope: the names above, and every `__name` alias of
-/// a builtin.
+/// The attributes of `builtins` (Nix 2.8, plus those added since), each of which the global
+/// scope also has as `__name`.
+pub const BUILTIN_ATTRS: &[&str] = &[
+    "abort",
+    "add",
+    "addDrvOutputDependencies",
+    "addErrorContext",
+    "all",
+    "any",
+    "appendContext",
+    "attrNames",
+    "attrValues",
+    "baseNameOf",
+    "bitAnd",
+    "bitOr",
+    "bitXor",
+    "break",
+    "builtins",
+    "catAttrs",
+    "ceil",
+    "compareVersions",
+    "concatLists",
+    "concatMap",
+    "concatStringsSep",
+    "convertHash",
+    "currentSystem",
+    "currentTime",
+    "deepSeq",
+    "derivation",
+    "derivationStrict",
+    "dirOf",
+    "div",
+    "elem",
+    "elemAt",
+    "false",
+    "fetchClosure",
+    "fetchGit",
+    "fetchMercurial",
+    "fetchTarball",
+    "fetchTree",
+    "fetchurl",
+    "filter",
+    "filterSource",
+    "findFile",
+    "flakeRefToString",
+    "floor",
+    "foldl'",
+    "fromJSON",
+    "fromTOML",
+    "functionArgs",
+    "genList",
+    "genericClosure",
+    "getAttr",
+    "getContext",
+    "getEnv",
+    "getFlake",
+    "groupBy",
+    "hasAttr",
+    "hasContext",
+    "hashFile",
+    "hashString",
+    "head",
+    "import",
+    "intersectAttrs",
+    "isAttrs",
+    "isBool",
+    "isFloat",
+    "isFunction",
+    "isInt",
+    "isList",
+    "isNull",
+    "isPath",
+    "isString",
+    "langVersion",
+    "length",
+    "lessThan",
+    "listToAttrs",
+    "map",
+    "mapAttrs",
+    "match",
+    "mul",
+    "nixPath",
+    "nixVersion",
+    "null",
+    "outputOf",
+    "parseDrvName",
+    "parseFlakeRef",
+    "partition",
+    "path",
+    "pathExists",
+    "placeholder",
+    "readDir",
+    "readFile",
+    "readFileType",
+    "removeAttrs",
+    "replaceStrings",
+    "scopedImport",
+    "seq",
+    "sort",
+    "split",
+    "splitVersion",
+    "storeDir",
+    "storePath",
+    "stringLength",
+    "sub",
+    "substring",
+    "tail",
+    "throw",
+    "toFile",
+    "toJSON",
+    "toPath",
+    "toString",
+    "toXML",
+    "trace",
+    "traceVerbose",
+    "true",
+    "tryEval",
+    "typeOf",
+    "unsafeDiscardOutputDependency",
+    "unsafeDiscardStringContext",
+    "unsafeGetAttrPos",
+    "warn",
+    "zipAttrsWith",
+];
+
+/// Whether a name is provided by Nix's global scope: the names above, and the `__name` alias of
+/// every builtin.
 pub fn is_global_builtin(name: &str) -> bool {
-    name.starts_with("__") || GLOBAL_BUILTINS.contains(&name)
+    GLOBAL_BUILTINS.contains(&name)
+        || name
+            .strip_prefix("__")
+            .is_some_and(|rest| BUILTIN_ATTRS.contains(&rest))
+        || name == "__curPos"
 }
 
 /// An index into [`ScopeIndex::bindings`].
@@ -530,13 +659,15 @@ impl Builder {
                 }
             }
         }
+        // The global scope is the outermost lexical scope, so its names win over any `with`:
+        // `with { true = false; }; true` is `true`.
         let resolution = match (resolution, innermost_with) {
             (Some(found), _) => found,
+            (None, _) if is_global_builtin(name) => Resolution::Builtin,
             (None, Some(with)) => {
                 *self.index.with_uses.entry(with).or_insert(0) += 1;
                 Resolution::With(with)
             }
-            (None, None) if is_global_builtin(name) => Resolution::Builtin,
             (None, None) => Resolution::Undefined,
         };
         if let Resolution::Binding(id) = resolution {
@@ -616,6 +747,15 @@ mod tests {
         assert_eq!(
             describe("a: with a; [ a b ]"),
             "a@8 -> a@0\na@13 -> a@0\nb@15 -> with@3"
+        );
+    }
+
+    /// Nix resolves the global scope lexically, before any `with`.
+    #[test]
+    fn builtins_win_over_with() {
+        assert_eq!(
+            describe("with { true = false; }; [ true map x __add __nope ]"),
+            "false@14 -> builtin\ntrue@26 -> builtin\nmap@31 -> builtin\nx@35 -> with@0\n__add@37 -> builtin\n__nope@43 -> with@0"
         );
     }
 
