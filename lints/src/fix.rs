@@ -28,7 +28,7 @@ pub(crate) fn fix_keeps_syntax(root: &SyntaxNode, text: &str, fix: &Fix) -> bool
     };
     // Widen to an expression that strictly contains the edits, so the edited text is re-parsed in
     // the context that decides how it parses.
-    while !(Expr::can_cast(context.kind()) && context.text_range() != covered)
+    while !(is_expression(&context) && context.text_range() != covered)
         || context.kind() == syntax::SyntaxKind::NODE_ERROR
     {
         match context.parent() {
@@ -53,6 +53,19 @@ pub(crate) fn fix_keeps_syntax(root: &SyntaxNode, text: &str, fix: &Fix) -> bool
         return false;
     };
     syntax::parse(&after).errors().len() <= syntax::parse(before).errors().len()
+}
+
+/// Whether a node stands where an expression does. Names in attribute paths, patterns and
+/// `inherit` are identifiers and strings too, but re-parsing them alone says nothing.
+fn is_expression(node: &SyntaxNode) -> bool {
+    use syntax::SyntaxKind::*;
+    Expr::can_cast(node.kind())
+        && !node.parent().is_some_and(|parent| {
+            matches!(
+                parent.kind(),
+                NODE_ATTRPATH | NODE_PAT_ENTRY | NODE_PAT_BIND | NODE_IDENT_PARAM | NODE_INHERIT
+            )
+        })
 }
 
 /// Which fixes `fix_text` applies.
@@ -336,6 +349,16 @@ mod tests {
         );
         assert_eq!(report.diagnostics.len(), 1);
         assert!(report.diagnostics[0].fixes.is_empty());
+    }
+
+    #[test]
+    fn an_edit_at_a_pattern_name_is_checked_in_the_whole_pattern() {
+        let text = "{ pkgs }: pkgs";
+        let root = syntax::parse(text).root();
+        let insert = Fix::safe("Add", vec![TextEdit::insert(6.into(), ", lib")]);
+        assert!(fix_keeps_syntax(&root, text, &insert));
+        let broken = Fix::safe("Break", vec![TextEdit::insert(6.into(), " lib")]);
+        assert!(!fix_keeps_syntax(&root, text, &broken));
     }
 
     #[test]
