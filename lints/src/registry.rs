@@ -6,6 +6,7 @@ use crate::Lint;
 pub static LINTS: &[&Lint] = &[
     &lints::syntax_error::SYNTAX_ERROR,
     &lints::bool_comparison::BOOL_COMPARISON,
+    &lints::unused_with::UNUSED_WITH,
 ];
 
 /// Finds a lint by name (`bool-comparison`) or code (`NIX001`, any case).

@@ -2,3 +2,4 @@
 
 pub(crate) mod bool_comparison;
 pub(crate) mod syntax_error;
+pub(crate) mod unused_with;
