@@ -6,6 +6,11 @@ use crate::Lint;
 pub static LINTS: &[&Lint] = &[
     &lints::syntax_error::SYNTAX_ERROR,
     &lints::bool_comparison::BOOL_COMPARISON,
+    &lints::deprecated_to_path::DEPRECATED_TO_PATH,
+    &lints::bool_simplification::BOOL_SIMPLIFICATION,
+    &lints::useless_has_attr::USELESS_HAS_ATTR,
+    &lints::repeated_keys::REPEATED_KEYS,
+    &lints::no_op_operation::NO_OP_OPERATION,
     &lints::unused_with::UNUSED_WITH,
 ];
 

@@ -1,5 +1,10 @@
 //! One lint per file. Each file declares its lint with `declare_lint!` and ends with its tests.
 
 pub(crate) mod bool_comparison;
+pub(crate) mod bool_simplification;
+pub(crate) mod deprecated_to_path;
+pub(crate) mod no_op_operation;
+pub(crate) mod repeated_keys;
 pub(crate) mod syntax_error;
 pub(crate) mod unused_with;
+pub(crate) mod useless_has_attr;
