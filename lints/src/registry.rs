@@ -11,7 +11,11 @@ pub static LINTS: &[&Lint] = &[
     &lints::useless_has_attr::USELESS_HAS_ATTR,
     &lints::repeated_keys::REPEATED_KEYS,
     &lints::no_op_operation::NO_OP_OPERATION,
+    &lints::duplicate_attribute::DUPLICATE_ATTRIBUTE,
+    &lints::unneeded_rec::UNNEEDED_REC,
     &lints::unused_with::UNUSED_WITH,
+    &lints::self_referential_binding::SELF_REFERENTIAL_BINDING,
+    &lints::undefined_variable::UNDEFINED_VARIABLE,
 ];
 
 /// Finds a lint by name (`bool-comparison`) or code (`NIX001`, any case).

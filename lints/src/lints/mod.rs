@@ -3,8 +3,12 @@
 pub(crate) mod bool_comparison;
 pub(crate) mod bool_simplification;
 pub(crate) mod deprecated_to_path;
+pub(crate) mod duplicate_attribute;
 pub(crate) mod no_op_operation;
 pub(crate) mod repeated_keys;
+pub(crate) mod self_referential_binding;
 pub(crate) mod syntax_error;
+pub(crate) mod undefined_variable;
+pub(crate) mod unneeded_rec;
 pub(crate) mod unused_with;
 pub(crate) mod useless_has_attr;
