@@ -255,7 +255,7 @@ mod tests {
 
     #[test]
     fn syntax_errors_are_diagnostics_and_lints_still_run() {
-        let report = check("{ a = x == true; b = 1 }", None, &Config::default());
+        let report = check("x: { a = x == true; b = 1 }", None, &Config::default());
         let names: Vec<&str> = report
             .diagnostics
             .iter()
@@ -268,18 +268,18 @@ mod tests {
 
     #[test]
     fn suppression_comments_silence_the_next_line_or_the_file() {
-        let text = "[\n  # nixwise: ignore[bool-comparison]\n  (a == true)\n  (b == true)\n]";
+        let text = "a: b: [\n  # nixwise: ignore[bool-comparison]\n  (a == true)\n  (b == true)\n]";
         let report = check(text, None, &Config::default());
         assert_eq!(report.diagnostics.len(), 1);
         assert_eq!(&text[report.diagnostics[0].range], "b == true");
 
-        let text = "# nixwise: ignore-file[NIX001]\n[ (a == true) (b == true) ]";
+        let text = "# nixwise: ignore-file[NIX001]\na: b: [ (a == true) (b == true) ]";
         assert!(check(text, None, &Config::default()).diagnostics.is_empty());
     }
 
     #[test]
     fn configured_levels_replace_severities_or_turn_lints_off() {
-        let text = "a == true";
+        let text = "a: a == true";
         let (settings, _) =
             Settings::from_toml("[lints]\nbool-comparison = \"error\"").expect("toml");
         let report = check(text, None, &Config::from_layers(&[&settings]));

@@ -8,6 +8,10 @@ use serde_json::Value;
 
 const BOOL_COMPARISONS: &str = "{ a = (y < z) == true; b = x == true; }\n";
 
+/// The configuration of every test project: the snippets use free names such as `x`, which
+/// `undefined-variable` would report beside the findings each test is about.
+const TEST_CONFIG: &str = "[lints]\nundefined-variable = \"off\"\n";
+
 /// A temporary folder with a `nixwise.toml` at its top, so that no configuration file above it
 /// (in the system's temporary folder or a checkout) can change the results.
 struct Project {
@@ -17,7 +21,7 @@ struct Project {
 impl Project {
     fn new() -> Project {
         let dir = tempfile::tempdir().expect("a temporary folder");
-        std::fs::write(dir.path().join("nixwise.toml"), "").expect("write nixwise.toml");
+        std::fs::write(dir.path().join("nixwise.toml"), TEST_CONFIG).expect("write nixwise.toml");
         Project { dir }
     }
 
@@ -290,13 +294,13 @@ fn a_file_that_is_not_utf8_is_reported_and_the_others_are_checked() {
 fn nearest_config_file_turns_a_lint_off() {
     let project = Project::new();
     project
-        .write("a.nix", "x == true\n")
-        .write("quiet/b.nix", "x == true\n")
+        .write("a.nix", "x: x == true\n")
+        .write("quiet/b.nix", "x: x == true\n")
         .write(
             "quiet/.nixwise.toml",
             "[lints]\nbool-comparison = \"off\"\n",
         )
-        .write("loud/c.nix", "x == true\n")
+        .write("loud/c.nix", "x: x == true\n")
         .write("loud/nixwise.toml", "[lints]\nNIX001 = \"error\"\n");
     let (json, run) = project.json(&[]);
     assert_eq!(files_of(&json), ["a.nix", "loud/c.nix"]);
@@ -353,9 +357,9 @@ fn excluded_files_are_skipped_even_when_named() {
             "nixwise.toml",
             "exclude = [\"generated/**\", \"*.gen.nix\"]\n",
         )
-        .write("generated/a.nix", "x == true\n")
-        .write("sub/b.gen.nix", "x == true\n")
-        .write("sub/c.nix", "x == true\n");
+        .write("generated/a.nix", "x: x == true\n")
+        .write("sub/b.gen.nix", "x: x == true\n")
+        .write("sub/c.nix", "x: x == true\n");
     let (json, _) = project.json(&[]);
     assert_eq!(json["files"], 1);
     assert_eq!(files_of(&json), ["sub/c.nix"]);

@@ -94,7 +94,7 @@ async fn incremental_changes_are_linted_at_their_version() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn results_for_older_versions_are_never_published() {
     let client = started().await;
-    let base = "{ a = x == true; }";
+    let base = "x: { a = x == true; }";
     client.open(URI, 1, base).await;
     let last = 40;
     for version in 2..=last {
@@ -121,7 +121,7 @@ async fn results_for_older_versions_are_never_published() {
         let version = params["version"].as_u64().expect("versioned");
         let diagnostics = params["diagnostics"].as_array().expect("a list");
         assert_eq!(diagnostics.len(), 1);
-        assert_eq!(range(&diagnostics[0])[1], version - 1 + 6, "{params}");
+        assert_eq!(range(&diagnostics[0])[1], version - 1 + 9, "{params}");
     }
 }
 
@@ -224,7 +224,7 @@ async fn positions_are_utf16_after_wide_characters() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn pulled_configuration_turns_a_lint_off() {
     let client = started().await;
-    client.open(URI, 1, "{ a = x == true; }").await;
+    client.open(URI, 1, "x: { a = x == true; }").await;
     assert_eq!(
         codes(&client.diagnostics(URI, 1).await),
         ["bool-comparison"]
@@ -262,7 +262,7 @@ async fn initialization_options_in_both_shapes() {
         let client = TestClient::in_process();
         // A client that cannot answer pulls: the options are all it says.
         client.initialize(json!({}), Some(options.clone())).await;
-        client.open(URI, 1, "{ a = x == true; }").await;
+        client.open(URI, 1, "x: { a = x == true; }").await;
         let diagnostics = client.diagnostics(URI, 1).await;
         assert_eq!(diagnostics[0]["severity"], 1, "{options}: {diagnostics:?}");
 
@@ -302,7 +302,7 @@ async fn bad_settings_are_reported_once() {
         "{text}"
     );
 
-    client.open(URI, 1, "{ a = x == true; }").await;
+    client.open(URI, 1, "x: { a = x == true; }").await;
     client.diagnostics(URI, 1).await;
     // The same problems again, beside a good setting whose re-lint shows that the update is done.
     client.set_configuration(

@@ -400,3 +400,166 @@ mod tests {
         assert!(!bound("[ (v: v) target ]"));
     }
 }
+
+/// Whether two nodes hold the same tokens, ignoring whitespace and comments: `a.b` and `a . b`
+/// are equal, `a.b` and `a."b"` are not.
+pub fn tokens_equal(a: &SyntaxNode, b: &SyntaxNode) -> bool {
+    let significant = |node: &SyntaxNode| {
+        node.descendants_with_tokens()
+            .filter_map(|element| element.into_token())
+            .filter(|token| {
+                !matches!(
+                    token.kind(),
+                    SyntaxKind::TOKEN_WHITESPACE | SyntaxKind::TOKEN_COMMENT
+                )
+            })
+    };
+    let mut left = significant(a);
+    let mut right = significant(b);
+    loop {
+        match (left.next(), right.next()) {
+            (None, None) => return true,
+            (Some(x), Some(y)) if x.kind() == y.kind() && x.text() == y.text() => {}
+            _ => return false,
+        }
+    }
+}
+
+/// Splits a chain of selects without `or` into its base and its attributes: `a.b.c` gives `a`
+/// and `[b, c]`, and so does `(a.b).c`'s inner select once the parentheses are gone. A select
+/// with `or` is a base of its own.
+pub fn flatten_select(expr: &Expr) -> (Expr, Vec<ast::Attr>) {
+    let mut base = expr.clone();
+    let mut groups: Vec<Vec<ast::Attr>> = Vec::new();
+    while let Expr::Select(select) = &base {
+        if select.or_token().is_some() {
+            break;
+        }
+        let (Some(inner), Some(attrpath)) = (select.expr(), select.attrpath()) else {
+            break;
+        };
+        groups.push(attrpath.attrs().collect());
+        base = inner;
+    }
+    let attrs = groups.into_iter().rev().flatten().collect();
+    (base, attrs)
+}
+
+/// Whether an expression of binding strength `replacement_precedence` must be parenthesised to
+/// take the place of `node` (an expression) without changing how the text around it parses.
+pub fn needs_parens_in_place(node: &SyntaxNode, replacement_precedence: u8) -> bool {
+    if let Some(expr) = Expr::cast(node.clone()) {
+        // Whatever held the old expression holds one that binds at least as tightly; but an
+        // expression that extends as far right as possible (`with`, `if`) may sit where only
+        // its own form is unambiguous, so those go by the position.
+        let old = precedence(&expr);
+        if old > 0 && replacement_precedence >= old {
+            return false;
+        }
+    }
+    let Some(parent) = node.parent() else {
+        return false;
+    };
+    match parent.kind() {
+        SyntaxKind::NODE_BIN_OP => match ast::BinOp::cast(parent) {
+            // Comparisons do not chain, so an equal strength is not enough.
+            Some(bin_op) => replacement_precedence <= precedence(&Expr::BinOp(bin_op)),
+            None => true,
+        },
+        SyntaxKind::NODE_UNARY_OP => match ast::UnaryOp::cast(parent) {
+            Some(unary) => replacement_precedence < precedence(&Expr::UnaryOp(unary)),
+            None => true,
+        },
+        SyntaxKind::NODE_HAS_ATTR => replacement_precedence <= 12,
+        SyntaxKind::NODE_APPLY => {
+            let is_function = parent.first_child().as_ref() == Some(node);
+            replacement_precedence < if is_function { 14 } else { 15 }
+        }
+        SyntaxKind::NODE_SELECT | SyntaxKind::NODE_LIST => replacement_precedence < 15,
+        // Positions that take any expression.
+        SyntaxKind::NODE_PAREN
+        | SyntaxKind::NODE_ROOT
+        | SyntaxKind::NODE_ATTRPATH_VALUE
+        | SyntaxKind::NODE_LET_IN
+        | SyntaxKind::NODE_IF_ELSE
+        | SyntaxKind::NODE_LAMBDA
+        | SyntaxKind::NODE_WITH
+        | SyntaxKind::NODE_ASSERT
+        | SyntaxKind::NODE_INTERPOL
+        | SyntaxKind::NODE_DYNAMIC
+        | SyntaxKind::NODE_INHERIT_FROM
+        | SyntaxKind::NODE_PAT_ENTRY => false,
+        _ => true,
+    }
+}
+
+#[cfg(test)]
+mod more_tests {
+    use super::*;
+    use crate::parse;
+
+    fn expr(text: &str) -> Expr {
+        let root = ast::Root::cast(parse(text).root()).expect("root");
+        root.expr().expect("expression")
+    }
+
+    /// The first node of `kind` in `text`.
+    fn node(text: &str, kind: SyntaxKind) -> SyntaxNode {
+        parse(text)
+            .root()
+            .descendants()
+            .find(|node| node.kind() == kind)
+            .expect("a node of that kind")
+    }
+
+    #[test]
+    fn token_equality_ignores_trivia_only() {
+        let a = expr("a . b /* c */");
+        let b = expr("a.b");
+        assert!(tokens_equal(a.syntax(), b.syntax()));
+        assert!(!tokens_equal(expr("a.\"b\"").syntax(), b.syntax()));
+        assert!(!tokens_equal(expr("a.b.c").syntax(), b.syntax()));
+        assert!(!tokens_equal(expr("(a.b)").syntax(), b.syntax()));
+    }
+
+    #[test]
+    fn select_chains_flatten_until_or() {
+        let (base, attrs) = flatten_select(&expr("a.b.c"));
+        assert_eq!(base.syntax().to_string(), "a");
+        assert_eq!(attrs.len(), 2);
+        let (base, attrs) = flatten_select(&expr("(x.y or z).w"));
+        assert_eq!(base.syntax().to_string(), "(x.y or z)");
+        assert_eq!(attrs.len(), 1);
+        let (base, attrs) = flatten_select(&expr("x.y or z"));
+        assert_eq!(base.syntax().to_string(), "x.y or z");
+        assert!(attrs.is_empty());
+    }
+
+    #[test]
+    fn parentheses_follow_the_position() {
+        // `!(a == b)` replaced by a comparison.
+        let unary = node("!(a == b) && c", SyntaxKind::NODE_UNARY_OP);
+        assert!(!needs_parens_in_place(&unary, 5));
+        let unary = node("!(a == b) == c", SyntaxKind::NODE_UNARY_OP);
+        assert!(needs_parens_in_place(&unary, 5));
+        assert!(!needs_parens_in_place(&unary, 6));
+        let unary = node("f (!(a == b))", SyntaxKind::NODE_UNARY_OP);
+        assert!(!needs_parens_in_place(&unary, 5));
+        let unary = node("x: !(a == b)", SyntaxKind::NODE_UNARY_OP);
+        assert!(!needs_parens_in_place(&unary, 5));
+        // `with e; body` replaced by its body.
+        let with = node("f (with e; a || b)", SyntaxKind::NODE_WITH);
+        assert!(!needs_parens_in_place(&with, 3));
+        let with = node("{ a = with e; x y; }", SyntaxKind::NODE_WITH);
+        assert!(!needs_parens_in_place(&with, 14));
+        // A tighter replacement always fits.
+        let bin_op = node("f ([ ] ++ x) y", SyntaxKind::NODE_BIN_OP);
+        assert!(!needs_parens_in_place(&bin_op, 16));
+        // An atom in a list replaced by a call.
+        let ident = node("[ a ]", SyntaxKind::NODE_IDENT);
+        assert!(needs_parens_in_place(&ident, 14));
+        let ident = node("a + b", SyntaxKind::NODE_IDENT);
+        assert!(!needs_parens_in_place(&ident, 14));
+        assert!(needs_parens_in_place(&ident, 7));
+    }
+}

@@ -285,7 +285,7 @@ mod tests {
 
     #[test]
     fn the_report_says_what_was_applied_and_what_is_left() {
-        let check = lints::check("x == true", None, &lints::Config::default());
+        let check = lints::check("x: x == true", None, &lints::Config::default());
         let files = [
             FileFix {
                 display: "a.nix".into(),

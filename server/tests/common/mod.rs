@@ -189,7 +189,9 @@ impl TestClient {
             .expect("found above")
     }
 
-    /// The diagnostics published for `uri` at `version`.
+    /// The diagnostics published for `uri` at `version`, without `undefined-variable`: the
+    /// snippets of these protocol tests use free names such as `x`, and that lint has tests of
+    /// its own.
     pub async fn diagnostics(&self, uri: &str, version: i32) -> Vec<Value> {
         let published = self
             .wait_until(
@@ -210,6 +212,9 @@ impl TestClient {
             .as_array()
             .cloned()
             .unwrap_or_default()
+            .into_iter()
+            .filter(|diagnostic| diagnostic["code"] != "undefined-variable")
+            .collect()
     }
 
     pub async fn code_actions(
