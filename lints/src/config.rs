@@ -32,6 +32,21 @@ pub struct Settings {
     pub lint_options: BTreeMap<&'static str, BTreeMap<&'static str, OptionValue>>,
     pub exclude: Vec<String>,
     pub reference_date: Option<String>,
+    /// The `[flake-lock]` section.
+    pub flake_lock: FlakeLockSettings,
+}
+
+/// The `[flake-lock]` section: how the flake.lock lints judge nixpkgs.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct FlakeLockSettings {
+    /// Days after which a locked nixpkgs is outdated (default 30).
+    pub max_age_days: Option<i64>,
+    /// Root input names that are nixpkgs (default `["nixpkgs"]`).
+    pub nixpkgs_keys: Option<Vec<String>>,
+    /// GitHub or GitLab owners whose nixpkgs counts as upstream (default `["NixOS"]`).
+    pub allowed_owners: Option<Vec<String>>,
+    /// `"root"` (the default) checks the root's nixpkgs inputs, `"all"` every nixpkgs node.
+    pub scope: Option<String>,
 }
 
 /// A problem in a settings layer. The rest of the layer still applies.
@@ -91,10 +106,53 @@ impl Settings {
                         "expected a date such as \"2026-01-31\"",
                     )),
                 },
+                "flake-lock" => match value {
+                    toml::Value::Table(section) => {
+                        read_flake_lock(section, &mut settings, &mut errors)
+                    }
+                    _ => errors.push(error("flake-lock", "expected a table")),
+                },
                 other => errors.push(error(other, "unknown key")),
             }
         }
         (settings, errors)
+    }
+}
+
+fn read_flake_lock(
+    section: &toml::Table,
+    settings: &mut Settings,
+    errors: &mut Vec<SettingsError>,
+) {
+    let flake_lock = &mut settings.flake_lock;
+    for (key, value) in section {
+        let path = format!("flake-lock.{key}");
+        match key.as_str() {
+            "max-age-days" => match value.as_integer() {
+                Some(days) if days >= 0 => flake_lock.max_age_days = Some(days),
+                _ => errors.push(error(&path, "expected a number of days (0 or more)")),
+            },
+            "nixpkgs-keys" => match string_list(value) {
+                Some(keys) => flake_lock.nixpkgs_keys = Some(keys),
+                None => errors.push(error(&path, "expected a list of input names")),
+            },
+            "allowed-owners" => match string_list(value) {
+                Some(owners) => flake_lock.allowed_owners = Some(owners),
+                None => errors.push(error(&path, "expected a list of owner names")),
+            },
+            "scope" => match value.as_str() {
+                Some(scope @ ("root" | "all")) => flake_lock.scope = Some(scope.to_owned()),
+                _ => errors.push(error(&path, "expected \"root\" or \"all\"")),
+            },
+            "reference-date" => match value {
+                toml::Value::String(date) if is_date(date) => {
+                    settings.reference_date = Some(date.clone());
+                }
+                toml::Value::Datetime(date) => settings.reference_date = Some(date.to_string()),
+                _ => errors.push(error(&path, "expected a date such as \"2026-01-31\"")),
+            },
+            _ => errors.push(error(&path, "unknown key")),
+        }
     }
 }
 
@@ -217,6 +275,7 @@ pub struct Config {
     exclude: Vec<String>,
     exclude_set: GlobSet,
     reference_date: Option<String>,
+    flake_lock: FlakeLockSettings,
 }
 
 impl Default for Config {
@@ -232,6 +291,7 @@ impl Config {
         let mut options: Vec<LintOptions> = vec![BTreeMap::new(); LINTS.len()];
         let mut exclude = Vec::new();
         let mut reference_date = None;
+        let mut flake_lock = FlakeLockSettings::default();
         for layer in layers {
             for (name, level) in &layer.lints {
                 if let Some(index) = registry::index_of(name) {
@@ -246,6 +306,21 @@ impl Config {
             exclude.extend(layer.exclude.iter().cloned());
             if layer.reference_date.is_some() {
                 reference_date.clone_from(&layer.reference_date);
+            }
+            let section = &layer.flake_lock;
+            if section.max_age_days.is_some() {
+                flake_lock.max_age_days = section.max_age_days;
+            }
+            if section.nixpkgs_keys.is_some() {
+                flake_lock.nixpkgs_keys.clone_from(&section.nixpkgs_keys);
+            }
+            if section.allowed_owners.is_some() {
+                flake_lock
+                    .allowed_owners
+                    .clone_from(&section.allowed_owners);
+            }
+            if section.scope.is_some() {
+                flake_lock.scope.clone_from(&section.scope);
             }
         }
         let mut builder = GlobSetBuilder::new();
@@ -267,6 +342,7 @@ impl Config {
             exclude,
             exclude_set,
             reference_date,
+            flake_lock,
         }
     }
 
@@ -316,6 +392,37 @@ impl Config {
     /// The date that time-based lints measure against (`YYYY-MM-DD`), if one is set.
     pub fn reference_date(&self) -> Option<&str> {
         self.reference_date.as_deref()
+    }
+
+    /// Days after which a locked nixpkgs is outdated.
+    pub fn max_age_days(&self) -> i64 {
+        self.flake_lock.max_age_days.unwrap_or(30)
+    }
+
+    /// Root input names that are nixpkgs.
+    pub fn nixpkgs_keys(&self) -> Vec<String> {
+        self.flake_lock
+            .nixpkgs_keys
+            .clone()
+            .unwrap_or_else(|| vec!["nixpkgs".to_owned()])
+    }
+
+    /// Owners whose nixpkgs counts as upstream, lowercased.
+    pub fn allowed_owners(&self) -> Vec<String> {
+        let owners = self
+            .flake_lock
+            .allowed_owners
+            .clone()
+            .unwrap_or_else(|| vec!["NixOS".to_owned()]);
+        owners
+            .iter()
+            .map(|owner| owner.to_ascii_lowercase())
+            .collect()
+    }
+
+    /// Whether every nixpkgs node of the lock is checked, not only the root's inputs.
+    pub fn lock_scope_all(&self) -> bool {
+        self.flake_lock.scope.as_deref() == Some("all")
     }
 }
 
@@ -402,6 +509,28 @@ mod tests {
             config.option(lint, "warn-used-underscore"),
             Some(OptionValue::Bool(false))
         );
+    }
+
+    #[test]
+    fn flake_lock_section() {
+        let (section, errors) = settings(
+            "[flake-lock]\nmax-age-days = 14\nnixpkgs-keys = [\"nixpkgs\", \"nixpkgs-stable\"]\n\
+             allowed-owners = [\"NixOS\", \"my-org\"]\nscope = \"all\"\nreference-date = \"2026-02-01\"\n",
+        );
+        assert!(errors.is_empty(), "{errors:?}");
+        let config = Config::from_layers(&[&section]);
+        assert_eq!(config.max_age_days(), 14);
+        assert_eq!(config.nixpkgs_keys(), ["nixpkgs", "nixpkgs-stable"]);
+        assert_eq!(config.allowed_owners(), ["nixos", "my-org"]);
+        assert!(config.lock_scope_all());
+        assert_eq!(config.reference_date(), Some("2026-02-01"));
+        let (_, errors) =
+            settings("[flake-lock]\nmax-age-days = \"x\"\nscope = \"some\"\nnope = 1\n");
+        assert_eq!(errors.len(), 3, "{errors:?}");
+        let defaults = Config::default();
+        assert_eq!(defaults.max_age_days(), 30);
+        assert_eq!(defaults.nixpkgs_keys(), ["nixpkgs"]);
+        assert_eq!(defaults.allowed_owners(), ["nixos"]);
     }
 
     #[test]
