@@ -24,6 +24,11 @@ pub static LINTS: &[&Lint] = &[
     &lints::unused_lambda_arg::UNUSED_LAMBDA_ARG,
     &lints::unused_pattern_binding::UNUSED_PATTERN_BINDING,
     &lints::search_path_lookup::SEARCH_PATH_LOOKUP,
+    &lints::lock_missing_or_invalid::LOCK_MISSING_OR_INVALID,
+    &lints::nixpkgs_outdated::NIXPKGS_OUTDATED,
+    &lints::nixpkgs_non_upstream::NIXPKGS_NON_UPSTREAM,
+    &lints::duplicate_nixpkgs::DUPLICATE_NIXPKGS,
+    &lints::non_portable_lock_entry::NON_PORTABLE_LOCK_ENTRY,
 ];
 
 /// Finds a lint by name (`bool-comparison`) or code (`NIX001`, any case).

@@ -1,0 +1,152 @@
+//! NIX407: an input that brings its own nixpkgs instead of following the flake's.
+
+use syntax::SyntaxNode;
+
+use crate::flake::check::{LockCtx, LockFindings, Place};
+use crate::flake::lock::{InputTarget, Lock};
+use crate::lint::{declare_lint, Findings, LintCtx};
+
+declare_lint! {
+    /// ## What it does
+    /// Checks flake.lock for inputs that lock a nixpkgs of their own: a root input `X` whose
+    /// node has an input `k` locked directly (not through `follows`) to a nixpkgs other than the
+    /// flake's own. nixpkgs that the root itself uses on purpose (say, a stable and an unstable
+    /// one) are never reported.
+    ///
+    /// ## Why is this bad?
+    /// Every extra nixpkgs is evaluated again, which is slow and memory-hungry, and packages from
+    /// two nixpkgs mix two versions of every library in one system.
+    ///
+    /// ## Example
+    /// ```nix
+    /// inputs.home-manager.url = "github:nix-community/home-manager";
+    /// ```
+    ///
+    /// Use instead:
+    /// ```nix
+    /// inputs.home-manager.url = "github:nix-community/home-manager";
+    /// inputs.home-manager.inputs.nixpkgs.follows = "nixpkgs";
+    /// ```
+    pub(crate) static DUPLICATE_NIXPKGS = {
+        code: "NIX407",
+        name: "duplicate-nixpkgs",
+        category: Performance,
+        severity: Warning,
+        fix: None,
+        tags: [],
+        kinds: [],
+        check: no_nodes,
+    };
+}
+
+/// This lint reads flake.lock, not Nix syntax.
+fn no_nodes(_: &LintCtx<'_>, _: &SyntaxNode, _: &mut Findings) {}
+
+pub(crate) fn check_lock(ctx: &LockCtx<'_>, findings: &mut LockFindings) {
+    let Some(lock) = ctx.lock else { return };
+    let Some(root) = lock.root_node() else { return };
+    let keys = ctx.config.nixpkgs_keys();
+    let Some(own) = keys
+        .iter()
+        .find_map(|key| lock.resolve_root_input(key).ok())
+    else {
+        return;
+    };
+    let own_name = keys
+        .iter()
+        .find(|key| lock.resolve_root_input(key).is_ok())
+        .cloned()
+        .unwrap_or_default();
+    // Nodes the root refers to directly are wanted as they are.
+    let direct: Vec<&str> = root
+        .inputs
+        .iter()
+        .filter_map(|input| match &input.target {
+            InputTarget::Node(key) => Some(key.as_str()),
+            InputTarget::Follows(_) => None,
+        })
+        .collect();
+    for input in &root.inputs {
+        if keys.contains(&input.name) {
+            continue;
+        }
+        let Ok(node) = lock.resolve_root_input(&input.name) else {
+            continue;
+        };
+        for nested in &node.inputs {
+            let InputTarget::Node(key) = &nested.target else {
+                continue;
+            };
+            let Some(target) = lock.node(key) else {
+                continue;
+            };
+            if target.key == own.key
+                || direct.contains(&target.key.as_str())
+                || !Lock::is_nixpkgs_by_identity(target)
+            {
+                continue;
+            }
+            findings
+                .report(
+                    Place::Lock(nested.value_range),
+                    format!(
+                        "`{}` locks its own nixpkgs through its input `{}`: add `inputs.{}.inputs.{}.follows = \"{own_name}\";`",
+                        input.name, nested.name, input.name, nested.name
+                    ),
+                )
+                .input(&input.name);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::flake::check::tests::run_lint;
+
+    use super::{check_lock, DUPLICATE_NIXPKGS};
+
+    const NIXPKGS: &str = r#"{"locked": {"owner": "NixOS", "repo": "nixpkgs", "rev": "a", "type": "github"}, "original": {"owner": "NixOS", "repo": "nixpkgs", "type": "github"}}"#;
+
+    fn lock(home_manager_inputs: &str, extra_root: &str) -> String {
+        format!(
+            r#"{{"nodes": {{"home-manager": {{"inputs": {{"nixpkgs": {home_manager_inputs}}}, "locked": {{"owner": "nix-community", "repo": "home-manager", "rev": "b", "type": "github"}}}}, "nixpkgs": {NIXPKGS}, "nixpkgs_2": {NIXPKGS}, "root": {{"inputs": {{"home-manager": "home-manager", "nixpkgs": "nixpkgs"{extra_root}}}}}}}, "root": "root", "version": 7}}"#
+        )
+    }
+
+    const FLAKE: &str = "{\n  inputs.nixpkgs.url = \"github:NixOS/nixpkgs\";\n  inputs.home-manager.url = \"github:nix-community/home-manager\";\n  outputs = _: { };\n}\n";
+
+    #[test]
+    fn second_nixpkgs_is_reported_and_mirrored() {
+        let out = run_lint(
+            &DUPLICATE_NIXPKGS,
+            check_lock,
+            Some(FLAKE),
+            Some(&lock("\"nixpkgs_2\"", "")),
+            "",
+        );
+        assert!(out.contains("flake.lock 1:51 warning[duplicate-nixpkgs]: `home-manager` locks its own nixpkgs through its input `nixpkgs`"), "{out}");
+        assert!(
+            out.contains("flake.nix 3:10 warning[duplicate-nixpkgs]"),
+            "{out}"
+        );
+    }
+
+    #[test]
+    fn follows_and_intentional_second_nixpkgs_are_fine() {
+        assert_eq!(
+            run_lint(
+                &DUPLICATE_NIXPKGS,
+                check_lock,
+                None,
+                Some(&lock("[\"nixpkgs\"]", "")),
+                ""
+            ),
+            ""
+        );
+        let intentional = lock("\"nixpkgs_2\"", ", \"nixpkgs-stable\": \"nixpkgs_2\"");
+        assert_eq!(
+            run_lint(&DUPLICATE_NIXPKGS, check_lock, None, Some(&intentional), ""),
+            ""
+        );
+    }
+}
