@@ -14,6 +14,16 @@ pub static LINTS: &[&Lint] = &[
     &lints::unused_lambda_arg::UNUSED_LAMBDA_ARG,
     &lints::unused_pattern_binding::UNUSED_PATTERN_BINDING,
     &lints::search_path_lookup::SEARCH_PATH_LOOKUP,
+    &lints::flake_schema::FLAKE_SCHEMA,
+    &lints::missing_description::MISSING_DESCRIPTION,
+    &lints::deprecated_flake_output::DEPRECATED_FLAKE_OUTPUT,
+    &lints::missing_ci_outputs::MISSING_CI_OUTPUTS,
+    &lints::missing_default_outputs::MISSING_DEFAULT_OUTPUTS,
+    &lints::system_coverage::SYSTEM_COVERAGE,
+    &lints::overlay_signature::OVERLAY_SIGNATURE,
+    &lints::unpinned_flake_input::UNPINNED_FLAKE_INPUT,
+    &lints::unused_flake_input::UNUSED_FLAKE_INPUT,
+    &lints::nixconfig_substituters::NIXCONFIG_SUBSTITUTERS,
 ];
 
 /// Finds a lint by name (`bool-comparison`) or code (`NIX001`, any case).
