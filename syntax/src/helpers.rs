@@ -279,6 +279,158 @@ fn entries_bind(entries: &impl ast::HasEntry, name: &str) -> bool {
     })
 }
 
+/// The indentation (spaces and tabs) at the start of the line that holds `offset`.
+pub fn line_indent(text: &str, offset: usize) -> &str {
+    let start = text[..offset.min(text.len())]
+        .rfind('\n')
+        .map_or(0, |newline| newline + 1);
+    let rest = &text[start..];
+    let end = rest
+        .find(|c: char| c != ' ' && c != '\t')
+        .unwrap_or(rest.len());
+    &rest[..end]
+}
+
+/// The range that removes a binding (or any node) cleanly: with its whole line when nothing else
+/// is on it, otherwise with the whitespace before it.
+pub fn removal_range(node: &SyntaxNode) -> rowan::TextRange {
+    let range = node.text_range();
+    let before = node
+        .prev_sibling_or_token()
+        .and_then(|element| element.into_token())
+        .filter(is_whitespace);
+    let after = node
+        .next_sibling_or_token()
+        .and_then(|element| element.into_token())
+        .filter(is_whitespace);
+    match (&before, &after) {
+        (Some(before), Some(after))
+            if before.text().contains('\n') && after.text().contains('\n') =>
+        {
+            let line_start = before.text_range().start()
+                + rowan::TextSize::of(
+                    &before.text()[..before.text().rfind('\n').map_or(0, |i| i + 1)],
+                );
+            let line_end = after.text_range().start()
+                + rowan::TextSize::of(
+                    &after.text()[..after.text().find('\n').map_or(0, |i| i + 1)],
+                );
+            rowan::TextRange::new(line_start, line_end)
+        }
+        (Some(before), _) => rowan::TextRange::new(before.text_range().start(), range.end()),
+        _ => range,
+    }
+}
+
+/// The range that removes an entry of a pattern (`{ a, b, c }`) with one of its commas.
+pub fn pattern_entry_removal_range(entry: &SyntaxNode) -> rowan::TextRange {
+    let range = entry.text_range();
+    let mut next = entry.next_sibling_or_token();
+    while let Some(element) = &next {
+        if element.kind() == SyntaxKind::TOKEN_WHITESPACE {
+            next = element.next_sibling_or_token();
+        } else {
+            break;
+        }
+    }
+    if let Some(comma) = next.filter(|element| element.kind() == SyntaxKind::TOKEN_COMMA) {
+        let mut end = comma.text_range().end();
+        if let Some(space) = comma
+            .next_sibling_or_token()
+            .filter(|element| element.kind() == SyntaxKind::TOKEN_WHITESPACE)
+        {
+            end = space.text_range().end();
+        }
+        return rowan::TextRange::new(range.start(), end);
+    }
+    let mut previous = entry.prev_sibling_or_token();
+    while let Some(element) = &previous {
+        if element.kind() == SyntaxKind::TOKEN_WHITESPACE {
+            previous = element.prev_sibling_or_token();
+        } else {
+            break;
+        }
+    }
+    match previous.filter(|element| element.kind() == SyntaxKind::TOKEN_COMMA) {
+        Some(comma) => rowan::TextRange::new(comma.text_range().start(), range.end()),
+        None => range,
+    }
+}
+
+/// The text to insert, and where, to add `binding` (`a = 1;`) as the last entry of `set`: on a
+/// line of its own, indented like the other entries, when the set spans lines.
+pub fn append_entry(
+    text: &str,
+    set: &ast::AttrSet,
+    binding: &str,
+) -> Option<(rowan::TextSize, String)> {
+    let node = set.syntax();
+    let last = ast::HasEntry::entries(set).last();
+    let close = set.r_curly_token()?;
+    match last {
+        Some(last) => {
+            let end = last.syntax().text_range().end();
+            let between = &text[usize::from(end)..usize::from(close.text_range().start())];
+            if between.contains('\n') {
+                let indent = line_indent(text, usize::from(last.syntax().text_range().start()));
+                Some((end, format!("\n{indent}{binding}")))
+            } else {
+                Some((end, format!(" {binding}")))
+            }
+        }
+        None => {
+            let open = set.l_curly_token()?;
+            let inside = &text
+                [usize::from(open.text_range().end())..usize::from(close.text_range().start())];
+            if inside.contains('\n') {
+                let indent = line_indent(text, usize::from(node.text_range().start()));
+                Some((open.text_range().end(), format!("\n{indent}  {binding}")))
+            } else {
+                Some((open.text_range().end(), format!(" {binding}")))
+            }
+        }
+    }
+}
+
+/// The text to insert, and where, to add `binding` as the first entry of `set`.
+pub fn prepend_entry(
+    text: &str,
+    set: &ast::AttrSet,
+    binding: &str,
+) -> Option<(rowan::TextSize, String)> {
+    let open = set.l_curly_token()?;
+    let first = ast::HasEntry::entries(set).next();
+    let after_open = open.text_range().end();
+    match first {
+        Some(first) => {
+            let start = first.syntax().text_range().start();
+            let between = &text[usize::from(after_open)..usize::from(start)];
+            if between.contains('\n') {
+                let indent = line_indent(text, usize::from(start));
+                Some((start, format!("{binding}\n{indent}")))
+            } else {
+                Some((start, format!("{binding} ")))
+            }
+        }
+        None => append_entry(text, set, binding),
+    }
+}
+
+/// The node of `kind` whose range is exactly `range`, found from the element covering it.
+pub fn node_at(root: &SyntaxNode, range: rowan::TextRange, kind: SyntaxKind) -> Option<SyntaxNode> {
+    if usize::from(range.end()) > usize::from(root.text_range().end()) {
+        return None;
+    }
+    let start = match root.covering_element(range) {
+        rowan::NodeOrToken::Node(node) => node,
+        rowan::NodeOrToken::Token(token) => token.parent()?,
+    };
+    start
+        .ancestors()
+        .take_while(|node| node.text_range().contains_range(range))
+        .find(|node| node.kind() == kind && node.text_range() == range)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

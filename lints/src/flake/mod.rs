@@ -1,6 +1,8 @@
-//! Models of a flake: flake.lock (with the position of everything in it) for the lints that
-//! check the lock and its agreement with flake.nix.
+//! Models of a flake: flake.nix (inputs, outputs, systems) and flake.lock (with the position of
+//! everything in it) for the lints that check them and their agreement.
 
 pub mod check;
+pub mod flakeref;
 pub mod json;
 pub mod lock;
+pub mod model;
