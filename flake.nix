@@ -95,16 +95,34 @@
       checks = forAllSystems (pkgs: {
         package = self.packages.${pkgs.stdenv.hostPlatform.system}.default;
 
-        # nixwise holds its own Nix files to its lints.
-        lint =
-          pkgs.runCommand "nixwise-lint"
-            { nativeBuildInputs = [ self.packages.${pkgs.stdenv.hostPlatform.system}.default ]; }
-            ''
-              cd ${nixSource}
-              nixwise check .
-              touch $out
-            '';
+        # nixwise holds its own Nix files to its lints, through the function it offers others.
+        lint = self.lib.mkCheck {
+          inherit pkgs;
+          src = nixSource;
+          name = "nixwise-lint";
+        };
       });
+
+      # For other flakes: `checks.<system>.nixwise = nixwise.lib.mkCheck { inherit pkgs; src = ./.; };`
+      # builds a derivation that runs `nixwise check` over `src` and fails the build on findings at
+      # or above the fail level. Documented in docs/ci.md.
+      lib.mkCheck =
+        {
+          # The package set of the system the check is built for.
+          pkgs,
+          # The files to check: a path or a source derivation, with its nixwise.toml if it has one.
+          src,
+          # The nixwise to run; by default this flake's build for the same system.
+          nixwise ? self.packages.${pkgs.stdenv.hostPlatform.system}.default,
+          # More arguments for `nixwise check`, for example [ "--fail-level" "error" "modules/" ].
+          args ? [ ],
+          name ? "nixwise-check",
+        }:
+        pkgs.runCommand name { nativeBuildInputs = [ nixwise ]; } ''
+          cd ${src}
+          nixwise check --color never ${lib.escapeShellArgs args}
+          touch $out
+        '';
 
       # nixfmt over the whole tree: `nix fmt` without arguments passes no paths to the formatter.
       formatter = forAllSystems (pkgs: pkgs.nixfmt-tree);

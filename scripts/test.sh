@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
-# The whole test suite: the Rust tests of every crate, the end-to-end test with Neovim as the LSP
-# client, and Nix's own parser over flake.nix and the examples.
+# The whole test suite: the Rust tests of every crate, the end-to-end tests with real clients
+# (Neovim headless; the VS Code extension's tests, which also build its .vsix and validate the
+# SARIF output; pre-commit running the hooks), and Nix's own parser and evaluator over flake.nix
+# and the examples.
 #
 # Usage: bash scripts/test.sh
 # On Debian or Ubuntu it installs what is missing (nix-bin, neovim) with apt-get, through sudo
-# when not run as root. Needs the Rust toolchain (cargo) from https://rustup.rs.
+# when not run as root, and pre-commit with pip. Needs the Rust toolchain (cargo) from
+# https://rustup.rs and Node.js 20 or newer with npm (https://nodejs.org).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -31,11 +34,33 @@ install_missing() {
   $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 }
 
+install_pre_commit() {
+  command -v pre-commit >/dev/null 2>&1 && return 0
+  if ! command -v python3 >/dev/null 2>&1; then
+    echo "test: please install pre-commit (https://pre-commit.com); there is no python3 here" >&2
+    return 1
+  fi
+  echo "==> installing pre-commit" >&2
+  local user=()
+  [[ $(id -u) -ne 0 ]] && user=(--user)
+  python3 -m pip install -q "${user[@]}" pre-commit >/dev/null 2>&1 ||
+    python3 -m pip install -q "${user[@]}" --break-system-packages pre-commit >/dev/null
+  hash -r
+  if ! command -v pre-commit >/dev/null 2>&1; then
+    PATH="$(python3 -m site --user-base)/bin:$PATH"
+  fi
+}
+
 if ! command -v cargo >/dev/null 2>&1; then
   echo "test: cargo is not installed; install the Rust toolchain from https://rustup.rs" >&2
   exit 1
 fi
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+  echo "test: Node.js 20 or newer with npm is needed for the VS Code extension (https://nodejs.org)" >&2
+  exit 1
+fi
 install_missing
+install_pre_commit
 
 failed=()
 step() {
@@ -51,8 +76,14 @@ step() {
 }
 
 step "cargo test" cargo test --workspace --quiet
+# One build of the binary for the client tests below.
+step "cargo build" cargo build --quiet --bin nixwise
+export NIXWISE_BIN="${CARGO_TARGET_DIR:-$PWD/target}/debug/nixwise"
 step "neovim end-to-end test" bash editors/neovim/test/run.sh
+step "vs code extension test and .vsix" bash editors/vscode/test.sh
+step "pre-commit hooks test" bash scripts/test-pre-commit.sh
 step "nix parse check" bash scripts/check-nix-parse.sh
+step "flake lib.mkCheck check" bash scripts/check-flake-lib.sh
 
 if ((${#failed[@]} > 0)); then
   echo "test: FAILED: ${failed[*]}" >&2

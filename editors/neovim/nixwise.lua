@@ -65,11 +65,25 @@ local function attach_legacy(bufnr, config)
   return client_id
 end
 
+--- Sends the settings once the server is up. Neovim answers the server's
+--- `workspace/configuration` requests, but before 0.8 it does not say so in its capabilities, so
+--- the server would not ask: a `workspace/didChangeConfiguration` carrying the settings reaches it
+--- on every version (from 0.8 on, the server answers it by pulling the same settings).
+local function with_settings_push(on_init)
+  return function(client, result)
+    client.notify('workspace/didChangeConfiguration', { settings = client.config.settings or {} })
+    if on_init then
+      return on_init(client, result)
+    end
+  end
+end
+
 --- Starts or reuses the nixwise client for a buffer and attaches it. Returns the client id.
 function M.attach(bufnr, opts)
   bufnr = (bufnr == nil or bufnr == 0) and vim.api.nvim_get_current_buf() or bufnr
   local config = vim.tbl_extend('force', M.defaults, opts or {})
   config.root_dir = config.root_dir or M.find_root(bufnr)
+  config.on_init = with_settings_push(config.on_init)
   if vim.lsp.start then
     return vim.lsp.start(config, { bufnr = bufnr })
   end

@@ -5,6 +5,11 @@
 --   NIXWISE_SNIPPET          editors/neovim/nixwise.lua, the configuration under test (required)
 --   NIXWISE_TEST_RESULT      a file that receives the PASS/FAIL lines (optional)
 --   NIXWISE_TEST_TIMEOUT_MS  how long to wait for each answer (default 20000)
+--   NIXWISE_LSP_CONFIG       editors/neovim/lsp/nixwise.lua: when set, the server is configured
+--                            from that file instead (with `vim.lsp.config` and `vim.lsp.enable` on
+--                            Neovim 0.11 and newer, else through the snippet's attach), with
+--                            `bool-comparison` raised to error in its settings, which the server
+--                            must pull from Neovim
 --
 -- The test attaches nixwise through the snippet users copy, waits for a versioned
 -- `bool-comparison` diagnostic at the fixture's known line, asks for its code actions, applies
@@ -15,6 +20,10 @@ local bin = os.getenv('NIXWISE_BIN')
 local snippet = os.getenv('NIXWISE_SNIPPET')
 local result_file = os.getenv('NIXWISE_TEST_RESULT')
 local timeout_ms = tonumber(os.getenv('NIXWISE_TEST_TIMEOUT_MS') or '') or 20000
+local lsp_config_file = os.getenv('NIXWISE_LSP_CONFIG')
+if lsp_config_file == '' then
+  lsp_config_file = nil
+end
 
 -- What the fixture holds: the flagged line (0-based) and that line after the fix.
 local FLAGGED_LINE = 6
@@ -99,6 +108,47 @@ local function find_lint(diagnostics)
   return nil
 end
 
+-- vim.lsp.protocol.DiagnosticSeverity: 1 error, 2 warning.
+local expected_severity = lsp_config_file and 1 or 2
+
+--- Configures nixwise from lsp/nixwise.lua as a user of Neovim 0.11 would, after checking the
+--- file's fields. Returns the client id.
+local function attach_from_lsp_config(bufnr, overrides)
+  local config = dofile(lsp_config_file)
+  expect(type(config) == 'table', 'lsp/nixwise.lua does not return a table')
+  expect(vim.deep_equal(config.cmd, { 'nixwise', 'server' }), 'cmd is ' .. show(config.cmd))
+  expect(vim.deep_equal(config.filetypes, { 'nix' }), 'filetypes is ' .. show(config.filetypes))
+  expect(
+    vim.deep_equal(config.root_markers, { 'flake.nix', '.git' }),
+    'root_markers is ' .. show(config.root_markers)
+  )
+  expect(type(config.settings) == 'table' and type(config.settings.nixwise) == 'table', 'no settings.nixwise')
+  config = vim.tbl_deep_extend('force', config, overrides, {
+    settings = { nixwise = { lints = { [LINT_NAME] = 'error' } } },
+  })
+  if vim.lsp.config and vim.lsp.enable then
+    vim.lsp.config('nixwise', config)
+    vim.lsp.enable('nixwise')
+    local client = nil
+    vim.wait(timeout_ms, function()
+      client = vim.lsp.get_clients({ bufnr = bufnr, name = 'nixwise' })[1]
+      return client ~= nil
+    end, 20)
+    expect(client, 'vim.lsp.enable did not attach nixwise to the buffer')
+    report('ok - attached with vim.lsp.config and vim.lsp.enable')
+    return client.id
+  end
+  -- Before 0.11 there is no `lsp/` loader: start what the file describes through the snippet.
+  local nixwise = dofile(snippet)
+  report('ok - attached with the fields of lsp/nixwise.lua through nixwise.lua')
+  return nixwise.attach(bufnr, {
+    cmd = config.cmd,
+    settings = config.settings,
+    handlers = config.handlers,
+    on_exit = config.on_exit,
+  })
+end
+
 local function run()
   expect(bin and bin ~= '', 'NIXWISE_BIN is not set')
   expect(snippet and snippet ~= '', 'NIXWISE_SNIPPET is not set')
@@ -113,20 +163,29 @@ local function run()
     vim.bo[bufnr].filetype = 'nix'
   end
 
-  local nixwise = dofile(snippet)
-  local client_id = nixwise.attach(bufnr, {
+  local overrides = {
     cmd = { bin, 'server' },
     handlers = { ['textDocument/publishDiagnostics'] = publish_handler },
     on_exit = function(code, signal)
       server_exit = { code = code, signal = signal }
     end,
-  })
+  }
+  local client_id
+  if lsp_config_file then
+    client_id = attach_from_lsp_config(bufnr, overrides)
+  else
+    client_id = dofile(snippet).attach(bufnr, overrides)
+  end
   expect(client_id, 'the client did not start')
 
   -- 1. Diagnostics for the opened version, with the lint at the right place.
   local opened_version = buffer_version(bufnr)
-  wait_for('diagnostics of the opened file', function()
-    return latest_for(uri) ~= nil
+  -- The first diagnostics may come before the server has pulled the settings; it publishes again
+  -- once they apply.
+  wait_for('diagnostics of the opened file at severity ' .. expected_severity, function()
+    local latest = latest_for(uri)
+    local found = latest and find_lint(latest.diagnostics)
+    return found ~= nil and found.severity == expected_severity
   end)
   local first = latest_for(uri)
   expect(first.version ~= nil, 'publishDiagnostics carries no document version')

@@ -42,6 +42,10 @@ pub enum Format {
     Human,
     /// One JSON document, version 1 (see docs/json-output.md).
     Json,
+    /// A SARIF 2.1.0 log, for GitHub code scanning and other SARIF readers.
+    Sarif,
+    /// GitHub Actions workflow commands, shown as annotations on a pull request.
+    Github,
 }
 
 /// One file that was read and checked.
@@ -69,8 +73,19 @@ fn check(args: &CheckArgs) -> anyhow::Result<ExitCode> {
         error_line(error);
     }
     let pool = files::worker_pool()?;
-    let outcomes: Vec<Result<(CheckedFile, Vec<LintFailure>), String>> =
-        pool.install(|| discovery.targets.par_iter().map(check_target).collect());
+    let progress = super::progress::bar(discovery.targets.len());
+    let outcomes: Vec<Result<(CheckedFile, Vec<LintFailure>), String>> = pool.install(|| {
+        discovery
+            .targets
+            .par_iter()
+            .map(|target| {
+                let outcome = check_target(target);
+                progress.inc(1);
+                outcome
+            })
+            .collect()
+    });
+    progress.finish_and_clear();
 
     let mut unreadable = discovery.errors.len();
     let mut checked = Vec::with_capacity(outcomes.len());
@@ -96,6 +111,8 @@ fn check(args: &CheckArgs) -> anyhow::Result<ExitCode> {
             super::human::write_check(&mut out, &checked, unreadable, palette)?;
         }
         Format::Json => super::json::write_check(&mut out, &checked)?,
+        Format::Sarif => super::sarif::write_check(&mut out, &checked, unreadable)?,
+        Format::Github => super::github::write_check(&mut out, &checked)?,
     }
     out.flush()?;
 

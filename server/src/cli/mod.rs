@@ -12,8 +12,11 @@ pub mod check;
 pub mod explain;
 pub mod files;
 pub mod fix;
+mod github;
 mod human;
 mod json;
+mod progress;
+mod sarif;
 mod style;
 pub mod write;
 

@@ -1,0 +1,83 @@
+//! A progress bar on stderr for checks that take a while. It is drawn only when stderr is a
+//! terminal, and only once a check has run for [`DELAY`], so that short runs and every piped or
+//! CI run stay silent; stdout, which carries the report, is never touched.
+
+use std::io::{self, IsTerminal};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+/// How long a check runs before the bar appears.
+const DELAY: Duration = Duration::from_millis(400);
+
+pub(crate) struct Progress {
+    /// `None` when nothing is ever drawn.
+    bar: Option<ProgressBar>,
+    started: Instant,
+    shown: AtomicBool,
+}
+
+/// A progress bar for `total` files, drawn on stderr when stderr is a terminal.
+pub(crate) fn bar(total: usize) -> Progress {
+    Progress::new(total, io::stderr().is_terminal())
+}
+
+impl Progress {
+    fn new(total: usize, on_terminal: bool) -> Progress {
+        let bar = (on_terminal && total > 1).then(|| {
+            // Hidden until DELAY has passed; `show` gives it its target.
+            let bar =
+                ProgressBar::with_draw_target(Some(total as u64), ProgressDrawTarget::hidden());
+            let style = ProgressStyle::with_template("checking {pos}/{len} files {wide_bar}")
+                .expect("the template is valid");
+            bar.set_style(style.progress_chars("=> "));
+            bar
+        });
+        Progress {
+            bar,
+            started: Instant::now(),
+            shown: AtomicBool::new(false),
+        }
+    }
+
+    /// One more file is done.
+    pub(crate) fn inc(&self, files: u64) {
+        let Some(bar) = &self.bar else { return };
+        bar.inc(files);
+        if !self.shown.load(Ordering::Relaxed)
+            && self.started.elapsed() >= DELAY
+            && !self.shown.swap(true, Ordering::Relaxed)
+        {
+            bar.set_draw_target(ProgressDrawTarget::stderr());
+        }
+    }
+
+    /// Removes the bar before the report is written.
+    pub(crate) fn finish_and_clear(&self) {
+        if let Some(bar) = &self.bar {
+            bar.finish_and_clear();
+        }
+    }
+
+    #[cfg(test)]
+    fn is_drawable(&self) -> bool {
+        self.bar.is_some()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_a_terminal_gets_a_bar() {
+        assert!(!Progress::new(1000, false).is_drawable());
+        assert!(!Progress::new(1, true).is_drawable());
+        assert!(Progress::new(2, true).is_drawable());
+        // Counting without a bar is a no-op, not a panic.
+        let silent = Progress::new(10, false);
+        silent.inc(1);
+        silent.finish_and_clear();
+    }
+}
