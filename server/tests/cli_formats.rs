@@ -10,7 +10,12 @@ use serde_json::Value;
 /// A temporary folder with an empty `nixwise.toml`, so that no configuration above it applies.
 fn project(files: &[(&str, &str)]) -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("a temporary folder");
-    std::fs::write(dir.path().join("nixwise.toml"), "").expect("write");
+    // The snippets use free names; `undefined-variable` is not what these tests are about.
+    std::fs::write(
+        dir.path().join("nixwise.toml"),
+        "[lints]\nundefined-variable = \"off\"\n",
+    )
+    .expect("write");
     for (name, text) in files {
         let path = dir.path().join(name);
         std::fs::create_dir_all(path.parent().expect("a parent")).expect("folders");
@@ -242,7 +247,7 @@ fn github_sends_hints_as_notices_and_fail_level_still_decides() {
     let dir = project(&[("a.nix", "{ x = y == true; }\n")]);
     std::fs::write(
         dir.path().join("nixwise.toml"),
-        "[lints]\nbool-comparison = \"hint\"\n",
+        "[lints]\nbool-comparison = \"hint\"\nundefined-variable = \"off\"\n",
     )
     .expect("write");
     let run = run(dir.path(), &["check", "--format", "github"]);
