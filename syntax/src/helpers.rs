@@ -7,6 +7,9 @@ use rowan::ast::AstNode;
 /// The value of a string literal without interpolations, escapes resolved and indentation of `''`
 /// strings stripped. `None` for a string with `${…}`.
 pub fn string_value(string: &ast::Str) -> Option<String> {
+    if !is_well_formed_string(string) {
+        return None;
+    }
     let mut value = String::new();
     for part in string.normalized_parts() {
         match part {
@@ -15,6 +18,21 @@ pub fn string_value(string: &ast::Str) -> Option<String> {
         }
     }
     Some(value)
+}
+
+/// Whether a string node holds only quotes, content and interpolations. rnix's `Str::parts`
+/// asserts this and panics on the error tokens of an unterminated string, so every reader of
+/// string parts checks it first.
+pub fn is_well_formed_string(string: &ast::Str) -> bool {
+    string.syntax().children_with_tokens().all(|child| {
+        matches!(
+            child.kind(),
+            SyntaxKind::TOKEN_STRING_START
+                | SyntaxKind::TOKEN_STRING_END
+                | SyntaxKind::TOKEN_STRING_CONTENT
+                | SyntaxKind::NODE_INTERPOL
+        )
+    })
 }
 
 /// The name an attribute stands for when it is static: `a`, `"a"` or `${"a"}`.
@@ -462,6 +480,25 @@ mod tests {
             panic!("a string")
         };
         assert_eq!(string_value(&string), None);
+    }
+
+    /// rnix asserts on the error tokens of an unterminated string; reading it must not panic.
+    #[test]
+    fn unterminated_strings_have_no_value() {
+        let mut malformed = 0;
+        for text in ["\"abc", "{ \"a", "''abc", "x.\"a", "\"${"] {
+            let root = crate::parse(text).root();
+            for node in root.descendants() {
+                if let Some(string) = ast::Str::cast(node.clone()) {
+                    malformed += usize::from(!is_well_formed_string(&string));
+                    let _ = string_value(&string);
+                }
+                if let Some(attr) = ast::Attr::cast(node) {
+                    let _ = attr_name(&attr);
+                }
+            }
+        }
+        assert!(malformed > 0, "the texts no longer give malformed strings");
     }
 
     #[test]
