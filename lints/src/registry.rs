@@ -14,6 +14,8 @@ pub static LINTS: &[&Lint] = &[
     &lints::unused_lambda_arg::UNUSED_LAMBDA_ARG,
     &lints::unused_pattern_binding::UNUSED_PATTERN_BINDING,
     &lints::search_path_lookup::SEARCH_PATH_LOOKUP,
+    &lints::impure_builtin::IMPURE_BUILTIN,
+    &lints::unpinned_fetch::UNPINNED_FETCH,
 ];
 
 /// Finds a lint by name (`bool-comparison`) or code (`NIX001`, any case).

@@ -3,9 +3,11 @@
 pub(crate) mod bool_comparison;
 pub(crate) mod empty_inherit;
 pub(crate) mod empty_let_in;
+pub(crate) mod impure_builtin;
 pub(crate) mod legacy_let_syntax;
 pub(crate) mod search_path_lookup;
 pub(crate) mod syntax_error;
+pub(crate) mod unpinned_fetch;
 pub(crate) mod unquoted_uri;
 pub(crate) mod unused_lambda_arg;
 pub(crate) mod unused_let_binding;
