@@ -16,6 +16,9 @@ pub static LINTS: &[&Lint] = &[
     &lints::search_path_lookup::SEARCH_PATH_LOOKUP,
     &lints::impure_builtin::IMPURE_BUILTIN,
     &lints::unpinned_fetch::UNPINNED_FETCH,
+    &lints::mutable_fetch_url::MUTABLE_FETCH_URL,
+    &lints::nixpkgs_impure_config::NIXPKGS_IMPURE_CONFIG,
+    &lints::unnamed_source_path::UNNAMED_SOURCE_PATH,
 ];
 
 /// Finds a lint by name (`bool-comparison`) or code (`NIX001`, any case).
