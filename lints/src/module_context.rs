@@ -31,15 +31,24 @@ impl OptPath {
         self.segments.join(".")
     }
 
-    /// Whether the path matches `pattern` component by component; `*` in the pattern matches any
-    /// one component, and a pattern component with `|` matches any of its alternatives.
+    /// Whether the path ends with `pattern`, compared component by component: `*` in the pattern
+    /// matches any one component, and a component with `|` any of its alternatives. A suffix is
+    /// enough, so a module nested in a flake output (`nixosModules.x = { networking… }`) counts.
     pub fn matches(&self, pattern: &[&str]) -> bool {
-        self.segments.len() == pattern.len()
-            && self
-                .segments
-                .iter()
-                .zip(pattern)
-                .all(|(segment, want)| *want == "*" || want.split('|').any(|alt| alt == segment))
+        self.segments.len() >= pattern.len()
+            && self.matches_at(self.segments.len() - pattern.len(), pattern)
+    }
+
+    /// Whether the whole path is `pattern` (see [`OptPath::matches`]).
+    pub fn matches_exactly(&self, pattern: &[&str]) -> bool {
+        self.segments.len() == pattern.len() && self.matches_at(0, pattern)
+    }
+
+    fn matches_at(&self, start: usize, pattern: &[&str]) -> bool {
+        self.segments[start..]
+            .iter()
+            .zip(pattern)
+            .all(|(segment, want)| *want == "*" || want.split('|').any(|alt| alt == segment))
     }
 
     /// The last component.
@@ -316,6 +325,40 @@ pub(crate) fn is_module_file(root: &SyntaxNode) -> bool {
             None => return false,
         }
     }
+}
+
+/// A setting in a module: a binding, the option path it sets and the values behind its wrappers.
+pub(crate) struct Setting {
+    pub binding: ast::AttrpathValue,
+    pub path: OptPath,
+    pub values: Vec<Expr>,
+}
+
+impl Setting {
+    /// The range of the binding's attribute path, where setting lints report.
+    pub fn key_range(&self) -> syntax::TextRange {
+        self.binding
+            .attrpath()
+            .map_or(self.binding.syntax().text_range(), |path| {
+                path.syntax().text_range()
+            })
+    }
+}
+
+/// The setting a binding makes, in a module file (see [`is_module_file`]); `None` elsewhere, for
+/// `let` bindings and inside option declarations.
+pub(crate) fn setting_at(ctx: &crate::lint::LintCtx<'_>, node: &SyntaxNode) -> Option<Setting> {
+    let binding = ast::AttrpathValue::cast(node.clone())?;
+    if !is_module_file(ctx.root) {
+        return None;
+    }
+    let path = optpath(&binding)?;
+    let values = unwrap(binding.value()?);
+    Some(Setting {
+        binding,
+        path,
+        values,
+    })
 }
 
 /// The value of a string literal, when the expression is one without `${…}`.

@@ -19,6 +19,9 @@ pub static LINTS: &[&Lint] = &[
     &lints::mutable_fetch_url::MUTABLE_FETCH_URL,
     &lints::nixpkgs_impure_config::NIXPKGS_IMPURE_CONFIG,
     &lints::unnamed_source_path::UNNAMED_SOURCE_PATH,
+    &lints::plaintext_secret::PLAINTEXT_SECRET,
+    &lints::secret_file_in_store::SECRET_FILE_IN_STORE,
+    &lints::insecure_url::INSECURE_URL,
 ];
 
 /// Finds a lint by name (`bool-comparison`) or code (`NIX001`, any case).
