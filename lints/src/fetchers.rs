@@ -11,7 +11,6 @@ use crate::scope::{Resolution, GLOBAL_BUILTINS};
 
 /// A whole call `f a b`, seen at its outermost apply.
 pub(crate) struct Call {
-    pub apply: ast::Apply,
     pub function: Expr,
     pub args: Vec<Expr>,
 }
@@ -41,7 +40,6 @@ pub(crate) fn call_at(node: &SyntaxNode) -> Option<Call> {
     }
     let (function, args) = unroll_apply(&apply)?;
     Some(Call {
-        apply,
         function: unwrap_parens(function),
         args,
     })

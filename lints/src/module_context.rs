@@ -9,9 +9,7 @@ use std::sync::{Mutex, OnceLock};
 
 use regex::Regex;
 use syntax::ast::{self, BinOpKind, Expr, HasEntry};
-use syntax::helpers::{
-    attr_name, dotted_name, ident_token, string_value, unroll_apply, unwrap_parens,
-};
+use syntax::helpers::{dotted_name, ident_token, unroll_apply, unwrap_parens};
 use syntax::{AstNode, SyntaxKind, SyntaxNode};
 
 /// The option path a binding sets.
@@ -49,11 +47,6 @@ impl OptPath {
             .iter()
             .zip(pattern)
             .all(|(segment, want)| *want == "*" || want.split('|').any(|alt| alt == segment))
-    }
-
-    /// The last component.
-    pub fn last(&self) -> &str {
-        self.segments.last().map_or("", String::as_str)
     }
 }
 
@@ -147,6 +140,40 @@ pub(crate) fn unwrap(expr: Expr) -> Vec<Expr> {
         }
     }
     out
+}
+
+/// Whether a string's tree is complete: only literal text and `${…}` between its quotes. An
+/// unterminated string holds an error node, on which rnix's string helpers panic.
+pub(crate) fn is_complete_string(string: &ast::Str) -> bool {
+    string
+        .syntax()
+        .children()
+        .all(|child| child.kind() == SyntaxKind::NODE_INTERPOL)
+}
+
+/// The value of a string literal without `${…}`, or `None` (also for a broken string).
+pub(crate) fn string_text(string: &ast::Str) -> Option<String> {
+    if !is_complete_string(string) {
+        return None;
+    }
+    syntax::helpers::string_value(string)
+}
+
+/// The static name of an attribute (`a`, `"a"`, `${"a"}`), or `None` (also for broken strings).
+pub(crate) fn attr_name(attr: &ast::Attr) -> Option<String> {
+    match attr {
+        ast::Attr::Str(string) if !is_complete_string(string) => None,
+        ast::Attr::Dynamic(dynamic) => match dynamic.expr().map(unwrap_parens) {
+            Some(Expr::Str(string)) => string_text(&string),
+            _ => None,
+        },
+        _ => syntax::helpers::attr_name(attr),
+    }
+}
+
+/// The static names of an attribute path, or `None` if any part is dynamic or broken.
+pub(crate) fn attrpath_names(attrpath: &ast::Attrpath) -> Option<Vec<String>> {
+    attrpath.attrs().map(|attr| attr_name(&attr)).collect()
 }
 
 /// One component of an attribute path: its static name, or `*` for `${…}`.
@@ -364,7 +391,7 @@ pub(crate) fn setting_at(ctx: &crate::lint::LintCtx<'_>, node: &SyntaxNode) -> O
 /// The value of a string literal, when the expression is one without `${…}`.
 pub(crate) fn literal_string(expr: &Expr) -> Option<String> {
     match expr {
-        Expr::Str(string) => string_value(string),
+        Expr::Str(string) => string_text(string),
         _ => None,
     }
 }
@@ -595,6 +622,36 @@ mod tests {
         assert!(allow.allows(&path("services.token")));
         assert!(allow.allows(&path("services.a.b.token")));
         assert!(!AllowList::parse("").allows(&path("a")));
+    }
+
+    /// Broken and odd trees give no findings rather than a panic in any of the lints built on
+    /// this module.
+    #[test]
+    fn lints_survive_broken_trees() {
+        let inputs = [
+            "{ users.users.alice.password = ",
+            "{ networking.firewall = lib.mkIf { enable = false; }; }",
+            "{ a = mkMerge [ ( ]; }",
+            "{ ${ = 1; }",
+            "import <nixpkgs> {",
+            "fetchurl { url = \"http://",
+            "{ services.openssh. = \"yes\"; }",
+            "{ inputs..url = \"git://x\"; }",
+            "builtins.getFlake",
+            "{ src = ./.; } // stdenv.mkDerivation",
+            "mkMerge",
+            "",
+        ];
+        for input in inputs {
+            for file_name in [None, Some("flake.nix")] {
+                let report = crate::check(input, file_name, &crate::Config::default());
+                assert!(
+                    report.failures.is_empty(),
+                    "{input:?} {file_name:?}: {:?}",
+                    report.failures
+                );
+            }
+        }
     }
 
     #[test]

@@ -22,6 +22,12 @@ pub static LINTS: &[&Lint] = &[
     &lints::plaintext_secret::PLAINTEXT_SECRET,
     &lints::secret_file_in_store::SECRET_FILE_IN_STORE,
     &lints::insecure_url::INSECURE_URL,
+    &lints::weak_hash::WEAK_HASH,
+    &lints::firewall_disabled::FIREWALL_DISABLED,
+    &lints::ssh_weak_auth::SSH_WEAK_AUTH,
+    &lints::sandbox_disabled::SANDBOX_DISABLED,
+    &lints::nixpkgs_policy_relaxed::NIXPKGS_POLICY_RELAXED,
+    &lints::daemon_trust_escalation::DAEMON_TRUST_ESCALATION,
 ];
 
 /// Finds a lint by name (`bool-comparison`) or code (`NIX001`, any case).

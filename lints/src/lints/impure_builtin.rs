@@ -102,7 +102,7 @@ fn has_literal_argument(node: &SyntaxNode) -> bool {
     }
     matches!(
         apply.argument().map(unwrap_parens),
-        Some(Expr::Str(string)) if syntax::helpers::string_value(&string).is_some()
+        Some(Expr::Str(string)) if crate::module_context::string_text(&string).is_some()
     )
 }
 

@@ -1,10 +1,10 @@
 //! NIX204: fetcher URLs that serve a moving target (a branch, a channel, `latest`).
 
-use syntax::helpers::string_value;
 use syntax::{AstNode, SyntaxNode};
 
 use crate::fetchers::{call_at, is_fetcher_name, url_strings};
 use crate::lint::{declare_lint, Findings, LintCtx};
+use crate::module_context::string_text;
 
 declare_lint! {
     /// ## What it does
@@ -63,7 +63,7 @@ fn check_apply(_ctx: &LintCtx<'_>, node: &SyntaxNode, findings: &mut Findings) {
         return;
     }
     for string in url_strings(&call) {
-        let Some(url) = string_value(&string) else {
+        let Some(url) = string_text(&string) else {
             continue;
         };
         if let Some(target) = moving_target(&url) {

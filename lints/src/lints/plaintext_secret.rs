@@ -238,6 +238,18 @@ mod tests {
         );
     }
 
+    /// A dynamic key is an expression (deadnix #91); it stands for any one component.
+    #[test]
+    fn dynamic_user_names() {
+        check(
+            &PLAINTEXT_SECRET,
+            r#"
+{ config, ... }: { users.users.${config.owner}.password = "hunter2"; }
+#                  ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^ warning[plaintext-secret]: `users.users.*.password` puts a password in the world-readable Nix store
+"#,
+        );
+    }
+
     #[test]
     fn secret_names_through_wrappers() {
         check(

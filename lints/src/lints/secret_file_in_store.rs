@@ -8,7 +8,7 @@ use crate::fetchers::call_at;
 use crate::lint::{declare_lint, Findings, LintCtx, LintOption, OptionDefault};
 use crate::lints::plaintext_secret::DEFAULT_SECRET_NAMES;
 use crate::module_context::{
-    is_path_literal, last_key, regex_or_default, setting_at, unwrap, AllowList,
+    is_complete_string, is_path_literal, last_key, regex_or_default, setting_at, unwrap, AllowList,
 };
 
 /// The default pattern of option names that take a file holding a secret.
@@ -157,18 +157,20 @@ fn store_copy(value: &Expr) -> Option<String> {
         ));
     }
     match value {
-        Expr::Str(string) => string.normalized_parts().into_iter().find_map(|part| {
-            let InterpolPart::Interpolation(interpolation) = part else {
-                return None;
-            };
-            let inner = unwrap_parens(interpolation.expr()?);
-            is_path_literal(&inner).then(|| {
-                format!(
-                    "copies `{}` into the world-readable Nix store",
-                    inner.syntax()
-                )
+        Expr::Str(string) if is_complete_string(string) => {
+            string.normalized_parts().into_iter().find_map(|part| {
+                let InterpolPart::Interpolation(interpolation) = part else {
+                    return None;
+                };
+                let inner = unwrap_parens(interpolation.expr()?);
+                is_path_literal(&inner).then(|| {
+                    format!(
+                        "copies `{}` into the world-readable Nix store",
+                        inner.syntax()
+                    )
+                })
             })
-        }),
+        }
         Expr::Apply(apply) => {
             let name = call_at(apply.syntax())?.name()?;
             let last = name.rsplit('.').next()?;

@@ -1,13 +1,13 @@
 //! NIX206: `src = ./.` in a derivation, whose store path is named after the checkout's folder.
 
 use syntax::ast::{self, Expr};
-use syntax::helpers::{attrpath_names, is_bound_by_ancestor, unwrap_parens};
+use syntax::helpers::{is_bound_by_ancestor, unwrap_parens};
 use syntax::{AstNode, SyntaxKind, SyntaxNode, TextEdit};
 
 use crate::diagnostic::Fix;
 use crate::fetchers::call_at;
 use crate::lint::{declare_lint, Findings, LintCtx};
-use crate::module_context::{binding_value, literal_string};
+use crate::module_context::{attrpath_names, binding_value, literal_string};
 
 declare_lint! {
     /// ## What it does
