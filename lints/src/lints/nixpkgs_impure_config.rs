@@ -1,4 +1,4 @@
-//! NIX205: nixpkgs imported without `config` and `overlays`, so it reads the user's own.
+//! NIX205: Nixpkgs imported without `config` and `overlays`, so it reads the user's own.
 
 use syntax::ast::{self, Expr, HasEntry};
 use syntax::helpers::{dotted_name, unwrap_parens};
@@ -86,7 +86,7 @@ fn check_apply(ctx: &LintCtx<'_>, node: &SyntaxNode, findings: &mut Findings) {
     );
     let finding = findings.report(
         range,
-        format!("nixpkgs imported without {named} reads them from the user's `~/.config/nixpkgs`"),
+        format!("Nixpkgs imported without {named} reads them from the user's `~/.config/nixpkgs`"),
     );
     if let Some(edit) = insertion(ctx, &set, &missing) {
         finding.fix(Fix::unsafe_(format!("Add {named}"), vec![edit]));
@@ -168,11 +168,11 @@ mod tests {
 { sources ? import ./npins, system ? "x86_64-linux" }:
 let
   a = import <nixpkgs> { };
-#     ^^^^^^^^^^^^^^^^ hint[nixpkgs-impure-config]: nixpkgs imported without `config` and `overlays` reads them from the user's `~/.config/nixpkgs`
+#     ^^^^^^^^^^^^^^^^ hint[nixpkgs-impure-config]: Nixpkgs imported without `config` and `overlays` reads them from the user's `~/.config/nixpkgs`
   b = import sources.nixpkgs { inherit system; config.allowUnfree = true; };
-#     ^^^^^^^^^^^^^^^^^^^^^^ hint[nixpkgs-impure-config]: nixpkgs imported without `overlays` reads them from the user's `~/.config/nixpkgs`
+#     ^^^^^^^^^^^^^^^^^^^^^^ hint[nixpkgs-impure-config]: Nixpkgs imported without `overlays` reads them from the user's `~/.config/nixpkgs`
   c = import (builtins.fetchTarball { url = "u"; sha256 = "h"; }) { overlays = [ ]; };
-#     ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^ hint[nixpkgs-impure-config]: nixpkgs imported without `config` reads them from the user's `~/.config/nixpkgs`
+#     ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^ hint[nixpkgs-impure-config]: Nixpkgs imported without `config` reads them from the user's `~/.config/nixpkgs`
 in [ a b c ]
 "#,
         );
