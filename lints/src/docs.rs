@@ -79,10 +79,8 @@ fn render_lint(out: &mut String, lint: &Lint) {
     if !lint.options.is_empty() {
         out.push_str("- Options, set under `[lints.");
         out.push_str(lint.name);
-        out.push_str(
-            "]`:
-",
-        );
+        out.push_str("]`:
+");
         for option in lint.options {
             let _ = writeln!(
                 out,
