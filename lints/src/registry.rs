@@ -24,6 +24,11 @@ pub static LINTS: &[&Lint] = &[
     &lints::unused_lambda_arg::UNUSED_LAMBDA_ARG,
     &lints::unused_pattern_binding::UNUSED_PATTERN_BINDING,
     &lints::search_path_lookup::SEARCH_PATH_LOOKUP,
+    &lints::impure_builtin::IMPURE_BUILTIN,
+    &lints::unpinned_fetch::UNPINNED_FETCH,
+    &lints::mutable_fetch_url::MUTABLE_FETCH_URL,
+    &lints::nixpkgs_impure_config::NIXPKGS_IMPURE_CONFIG,
+    &lints::unnamed_source_path::UNNAMED_SOURCE_PATH,
     &lints::flake_schema::FLAKE_SCHEMA,
     &lints::missing_description::MISSING_DESCRIPTION,
     &lints::deprecated_flake_output::DEPRECATED_FLAKE_OUTPUT,
@@ -39,6 +44,15 @@ pub static LINTS: &[&Lint] = &[
     &lints::nixpkgs_non_upstream::NIXPKGS_NON_UPSTREAM,
     &lints::duplicate_nixpkgs::DUPLICATE_NIXPKGS,
     &lints::non_portable_lock_entry::NON_PORTABLE_LOCK_ENTRY,
+    &lints::plaintext_secret::PLAINTEXT_SECRET,
+    &lints::secret_file_in_store::SECRET_FILE_IN_STORE,
+    &lints::insecure_url::INSECURE_URL,
+    &lints::weak_hash::WEAK_HASH,
+    &lints::firewall_disabled::FIREWALL_DISABLED,
+    &lints::ssh_weak_auth::SSH_WEAK_AUTH,
+    &lints::sandbox_disabled::SANDBOX_DISABLED,
+    &lints::nixpkgs_policy_relaxed::NIXPKGS_POLICY_RELAXED,
+    &lints::daemon_trust_escalation::DAEMON_TRUST_ESCALATION,
 ];
 
 /// Finds a lint by name (`bool-comparison`) or code (`NIX001`, any case).
