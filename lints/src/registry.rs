@@ -6,6 +6,8 @@ use crate::Lint;
 pub static LINTS: &[&Lint] = &[
     &lints::syntax_error::SYNTAX_ERROR,
     &lints::bool_comparison::BOOL_COMPARISON,
+    &lints::manual_inherit::MANUAL_INHERIT,
+    &lints::manual_inherit_from::MANUAL_INHERIT_FROM,
 ];
 
 /// Finds a lint by name (`bool-comparison`) or code (`NIX001`, any case).
