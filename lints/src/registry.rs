@@ -8,6 +8,7 @@ pub static LINTS: &[&Lint] = &[
     &lints::bool_comparison::BOOL_COMPARISON,
     &lints::manual_inherit::MANUAL_INHERIT,
     &lints::manual_inherit_from::MANUAL_INHERIT_FROM,
+    &lints::collapsible_let_in::COLLAPSIBLE_LET_IN,
 ];
 
 /// Finds a lint by name (`bool-comparison`) or code (`NIX001`, any case).
