@@ -9,6 +9,9 @@ pub static LINTS: &[&Lint] = &[
     &lints::manual_inherit::MANUAL_INHERIT,
     &lints::manual_inherit_from::MANUAL_INHERIT_FROM,
     &lints::collapsible_let_in::COLLAPSIBLE_LET_IN,
+    &lints::eta_reduction::ETA_REDUCTION,
+    &lints::empty_pattern::EMPTY_PATTERN,
+    &lints::redundant_pattern_bind::REDUNDANT_PATTERN_BIND,
 ];
 
 /// Finds a lint by name (`bool-comparison`) or code (`NIX001`, any case).

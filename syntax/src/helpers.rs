@@ -168,7 +168,10 @@ pub fn is_whitespace(token: &rnix::SyntaxToken) -> bool {
 
 /// Whether a token kind is whitespace or a comment, which the parser skips.
 pub fn is_trivia(kind: SyntaxKind) -> bool {
-    matches!(kind, SyntaxKind::TOKEN_WHITESPACE | SyntaxKind::TOKEN_COMMENT)
+    matches!(
+        kind,
+        SyntaxKind::TOKEN_WHITESPACE | SyntaxKind::TOKEN_COMMENT
+    )
 }
 
 /// The tokens of a node that the parser reads: everything but whitespace and comments.
@@ -226,21 +229,19 @@ pub fn entry_removal_range(entry: &SyntaxNode) -> Option<rnix::TextRange> {
         }
         _ => {}
     }
-    match entry.next_sibling_or_token() {
-        Some(rowan::NodeOrToken::Token(token)) if token.kind() == SyntaxKind::TOKEN_COMMENT => {
-            return None;
-        }
+    let trailing_comment = match entry.next_sibling_or_token() {
+        Some(rowan::NodeOrToken::Token(token)) if token.kind() == SyntaxKind::TOKEN_COMMENT => true,
         Some(rowan::NodeOrToken::Token(token))
             if token.kind() == SyntaxKind::TOKEN_WHITESPACE && !token.text().contains('\n') =>
         {
-            if token
+            token
                 .next_sibling_or_token()
                 .is_some_and(|element| element.kind() == SyntaxKind::TOKEN_COMMENT)
-            {
-                return None;
-            }
         }
-        _ => {}
+        _ => false,
+    };
+    if trailing_comment {
+        return None;
     }
     Some(rnix::TextRange::new(start, entry.text_range().end()))
 }

@@ -201,13 +201,10 @@ fn merge_fix(
             inner.syntax().text_range().end(),
             outermost.syntax().text_range().end(),
         );
-        let has_comment = outermost
-            .syntax()
-            .descendants_with_tokens()
-            .any(|element| {
-                element.kind() == SyntaxKind::TOKEN_COMMENT
-                    && closing.contains_range(element.text_range())
-            });
+        let has_comment = outermost.syntax().descendants_with_tokens().any(|element| {
+            element.kind() == SyntaxKind::TOKEN_COMMENT
+                && closing.contains_range(element.text_range())
+        });
         if has_comment {
             return None;
         }
@@ -278,11 +275,11 @@ a + b
     #[test]
     fn outer_value_would_capture_an_inner_name() {
         check(&COLLAPSIBLE_LET_IN, "b: let a = b; in let b = 1; in a\n");
-        check(&COLLAPSIBLE_LET_IN, "with x; let a = b; in let b = 1; in a\n");
         check(
             &COLLAPSIBLE_LET_IN,
-            "let inherit b; in let b = 1; in b\n",
+            "with x; let a = b; in let b = 1; in a\n",
         );
+        check(&COLLAPSIBLE_LET_IN, "let inherit b; in let b = 1; in b\n");
     }
 
     #[test]

@@ -80,17 +80,19 @@ fn check_binding(ctx: &LintCtx<'_>, node: &SyntaxNode, findings: &mut Findings) 
     };
     let finding = findings.report(node.text_range(), message);
 
-    let (values, inherits): (Vec<ast::AttrpathValue>, Vec<ast::Inherit>) =
-        match holder.kind() {
-            SyntaxKind::NODE_LET_IN => match ast::LetIn::cast(holder.clone()) {
-                Some(let_in) => (let_in.attrpath_values().collect(), let_in.inherits().collect()),
-                None => return,
-            },
-            _ => match ast::AttrSet::cast(holder.clone()) {
-                Some(set) => (set.attrpath_values().collect(), set.inherits().collect()),
-                None => return,
-            },
-        };
+    let (values, inherits): (Vec<ast::AttrpathValue>, Vec<ast::Inherit>) = match holder.kind() {
+        SyntaxKind::NODE_LET_IN => match ast::LetIn::cast(holder.clone()) {
+            Some(let_in) => (
+                let_in.attrpath_values().collect(),
+                let_in.inherits().collect(),
+            ),
+            None => return,
+        },
+        _ => match ast::AttrSet::cast(holder.clone()) {
+            Some(set) => (set.attrpath_values().collect(), set.inherits().collect()),
+            None => return,
+        },
+    };
     let candidates: Vec<Candidate> = values
         .iter()
         .filter_map(|value| {
@@ -105,7 +107,9 @@ fn check_binding(ctx: &LintCtx<'_>, node: &SyntaxNode, findings: &mut Findings) 
         inherit
             .from()
             .and_then(|from| from.expr())
-            .is_some_and(|expr| tokens_of(expr.syntax(), expr.syntax().text_range()) == found.tokens)
+            .is_some_and(|expr| {
+                tokens_of(expr.syntax(), expr.syntax().text_range()) == found.tokens
+            })
     });
     if let Some(fix) = inherit_fix(node, &candidates, existing.as_ref(), Some(source_text)) {
         finding.fix(fix);

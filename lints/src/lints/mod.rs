@@ -2,6 +2,9 @@
 
 pub(crate) mod bool_comparison;
 pub(crate) mod collapsible_let_in;
+pub(crate) mod empty_pattern;
+pub(crate) mod eta_reduction;
 pub(crate) mod manual_inherit;
 pub(crate) mod manual_inherit_from;
+pub(crate) mod redundant_pattern_bind;
 pub(crate) mod syntax_error;
