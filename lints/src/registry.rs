@@ -10,6 +10,7 @@ pub static LINTS: &[&Lint] = &[
     &lints::manual_inherit_from::MANUAL_INHERIT_FROM,
     &lints::collapsible_let_in::COLLAPSIBLE_LET_IN,
     &lints::eta_reduction::ETA_REDUCTION,
+    &lints::useless_parens::USELESS_PARENS,
     &lints::empty_pattern::EMPTY_PATTERN,
     &lints::redundant_pattern_bind::REDUNDANT_PATTERN_BIND,
 ];

@@ -250,52 +250,67 @@ pub fn entry_removal_range(entry: &SyntaxNode) -> Option<rnix::TextRange> {
 /// its neighbours cannot run together into one token, and replaced by a space otherwise: `f(x)`
 /// becomes `f x`, not `fx`, and `a-(1)` becomes `a- 1`, not the identifier `a-1`. Whether the
 /// parentheses can go without changing how the code parses is the caller's question.
+///
+/// The decision holds when other parentheses are removed in the same round, as long as a
+/// parenthesis directly inside another is not removed in the same round as the outer one: the
+/// parentheses of other parenthesised expressions never count as separators, except a `)`
+/// before a `(`, which either stays, becomes a space, or goes with a closing bracket before it.
 pub fn unparenthesize_edits(paren: &ast::Paren) -> Option<Vec<crate::TextEdit>> {
     let open = paren.l_paren_token()?;
     let close = paren.r_paren_token()?;
     paren.expr()?;
-    let before_open = open.prev_token();
-    let after_open = open.next_token();
-    let before_close = close.prev_token();
-    let after_close = close.next_token();
-    let open_is_separated = match (&before_open, &after_open) {
+    let removable = |token: &rnix::SyntaxToken| {
+        token.parent().map(|node| node.kind()) == Some(SyntaxKind::NODE_PAREN)
+    };
+    let open_is_separated = match (open.prev_token(), open.next_token()) {
         (None, _) => true,
         (Some(before), Some(after)) => {
-            matches!(
-                before.kind(),
+            let before_separates = match before.kind() {
                 SyntaxKind::TOKEN_WHITESPACE
-                    | SyntaxKind::TOKEN_L_PAREN
-                    | SyntaxKind::TOKEN_L_BRACK
-                    | SyntaxKind::TOKEN_INTERPOL_START
-                    | SyntaxKind::TOKEN_SEMICOLON
-            ) || matches!(
-                after.kind(),
+                | SyntaxKind::TOKEN_COMMENT
+                | SyntaxKind::TOKEN_L_BRACK
+                | SyntaxKind::TOKEN_INTERPOL_START
+                | SyntaxKind::TOKEN_SEMICOLON
+                | SyntaxKind::TOKEN_ASSIGN
+                | SyntaxKind::TOKEN_R_PAREN
+                | SyntaxKind::TOKEN_R_BRACK
+                | SyntaxKind::TOKEN_R_BRACE => true,
+                SyntaxKind::TOKEN_L_PAREN => !removable(&before),
+                _ => false,
+            };
+            let after_separates = match after.kind() {
                 SyntaxKind::TOKEN_WHITESPACE
-                    | SyntaxKind::TOKEN_L_PAREN
-                    | SyntaxKind::TOKEN_L_BRACK
-                    | SyntaxKind::TOKEN_L_BRACE
-            ) || (after.kind() == SyntaxKind::TOKEN_STRING_START && after.text() == "\"")
+                | SyntaxKind::TOKEN_L_BRACK
+                | SyntaxKind::TOKEN_L_BRACE => true,
+                SyntaxKind::TOKEN_L_PAREN => !removable(&after),
+                SyntaxKind::TOKEN_STRING_START => after.text() == "\"",
+                _ => false,
+            };
+            before_separates || after_separates
         }
         (Some(_), None) => false,
     };
-    let close_is_separated = match (&before_close, &after_close) {
+    let close_is_separated = match (close.prev_token(), close.next_token()) {
         (_, None) => true,
         (Some(before), Some(after)) => {
-            matches!(
-                after.kind(),
+            let after_separates = match after.kind() {
                 SyntaxKind::TOKEN_WHITESPACE
-                    | SyntaxKind::TOKEN_R_PAREN
-                    | SyntaxKind::TOKEN_R_BRACK
-                    | SyntaxKind::TOKEN_R_BRACE
-                    | SyntaxKind::TOKEN_INTERPOL_END
-                    | SyntaxKind::TOKEN_SEMICOLON
-            ) || matches!(
-                before.kind(),
+                | SyntaxKind::TOKEN_R_BRACK
+                | SyntaxKind::TOKEN_R_BRACE
+                | SyntaxKind::TOKEN_INTERPOL_END
+                | SyntaxKind::TOKEN_SEMICOLON => true,
+                SyntaxKind::TOKEN_R_PAREN => !removable(&after),
+                _ => false,
+            };
+            let before_separates = match before.kind() {
                 SyntaxKind::TOKEN_WHITESPACE
-                    | SyntaxKind::TOKEN_R_PAREN
-                    | SyntaxKind::TOKEN_R_BRACK
-                    | SyntaxKind::TOKEN_R_BRACE
-            ) || (before.kind() == SyntaxKind::TOKEN_STRING_END && before.text() == "\"")
+                | SyntaxKind::TOKEN_R_PAREN
+                | SyntaxKind::TOKEN_R_BRACK
+                | SyntaxKind::TOKEN_R_BRACE => true,
+                SyntaxKind::TOKEN_STRING_END => before.text() == "\"",
+                _ => false,
+            };
+            before_separates || after_separates
         }
         (None, Some(_)) => false,
     };
@@ -471,6 +486,12 @@ mod structure_tests {
         assert_eq!(unparenthesized("f(''s'')"), "f ''s''");
         assert_eq!(unparenthesized("a.${(b)}"), "a.${b}");
         assert_eq!(unparenthesized("(x)"), "x");
+        assert_eq!(unparenthesized("{ a=(x); }"), "{ a=x; }");
+        assert_eq!(unparenthesized("let in(x)"), "let in x");
+        // Parentheses of other parenthesised expressions may go in the same round.
+        assert_eq!(unparenthesized("f((x))"), "f (x)");
+        assert_eq!(unparenthesized("[(x)(y)]"), "[x (y)]");
+        assert_eq!(unparenthesized("inherit ((x)) a;"), "inherit (x) a;");
     }
 
     #[test]

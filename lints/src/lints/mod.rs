@@ -8,3 +8,4 @@ pub(crate) mod manual_inherit;
 pub(crate) mod manual_inherit_from;
 pub(crate) mod redundant_pattern_bind;
 pub(crate) mod syntax_error;
+pub(crate) mod useless_parens;
