@@ -411,10 +411,10 @@ fn fix_applies_safe_fixes_and_a_second_check_no_longer_shows_them() {
         .write("clean.nix", "{ }\n");
     let run = project.run(&["fix"]);
     assert_eq!(run.code, 1, "an unsafe fix is left: {run:?}");
-    assert_eq!(project.read("a.nix"), "{ a = (y < z); b = x == true; }\n");
+    assert_eq!(project.read("a.nix"), "{ a = y < z; b = x == true; }\n");
     assert!(
         run.stdout
-            .contains("a.nix: applied 1 fix: bool-comparison\n"),
+            .contains("a.nix: applied 2 fixes: bool-comparison, useless-parens\n"),
         "{}",
         run.stdout
     );
@@ -437,7 +437,7 @@ fn fix_applies_safe_fixes_and_a_second_check_no_longer_shows_them() {
 
     let run = project.run(&["fix", "--unsafe"]);
     assert_eq!(run.code, 0, "{run:?}");
-    assert_eq!(project.read("a.nix"), "{ a = (y < z); b = x; }\n");
+    assert_eq!(project.read("a.nix"), "{ a = y < z; b = x; }\n");
     assert_eq!(project.run(&["check"]).code, 0);
 }
 
@@ -454,7 +454,7 @@ fn fix_keeps_permissions_and_leaves_no_temporary_files() {
     .expect("chmod");
     let before = project.entries();
     project.run(&["fix", "--unsafe"]);
-    assert_eq!(project.read("a.nix"), "{ a = (y < z); b = x; }\n");
+    assert_eq!(project.read("a.nix"), "{ a = y < z; b = x; }\n");
     let mode = std::fs::metadata(project.path("a.nix"))
         .expect("metadata")
         .permissions()
@@ -502,11 +502,11 @@ fn fix_diff_prints_a_diff_and_writes_nothing() {
         run.stdout,
         "--- a/a.nix\n+++ b/a.nix\n@@ -1 +1 @@\n\
          -{ a = (y < z) == true; b = x == true; }\n\
-         +{ a = (y < z); b = x == true; }\n"
+         +{ a = y < z; b = x == true; }\n"
     );
     assert!(
         run.stderr
-            .contains("a.nix: would apply 1 fix: bool-comparison"),
+            .contains("a.nix: would apply 2 fixes: bool-comparison, useless-parens"),
         "{}",
         run.stderr
     );
@@ -526,7 +526,7 @@ fn fix_keeps_crlf_line_endings() {
     assert_eq!(run.code, 0, "{run:?}");
     assert_eq!(
         project.read("a.nix"),
-        "{\r\n  a = (y < z);\r\n  b = 1;\r\n}\r\n"
+        "{\r\n  a = y < z;\r\n  b = 1;\r\n}\r\n"
     );
 }
 

@@ -186,7 +186,7 @@ async fn fix_all_applies_every_safe_fix_at_once() {
         assert_eq!(actions[0]["kind"], "source.fixAll.nixwise");
         assert_eq!(
             apply_action(text, &actions[0], URI),
-            "{ a = (y < z); b = x == true; c = (p > q); }"
+            "{ a = y < z; b = x == true; c = p > q; }"
         );
     }
     let quick_only = client

@@ -449,6 +449,217 @@ pub fn node_at(root: &SyntaxNode, range: rowan::TextRange, kind: SyntaxKind) -> 
         .find(|node| node.kind() == kind && node.text_range() == range)
 }
 
+/// Whether a token kind is whitespace or a comment, which the parser skips.
+pub fn is_trivia(kind: SyntaxKind) -> bool {
+    matches!(
+        kind,
+        SyntaxKind::TOKEN_WHITESPACE | SyntaxKind::TOKEN_COMMENT
+    )
+}
+
+/// The tokens of a node that the parser reads: everything but whitespace and comments.
+pub fn significant_tokens(node: &SyntaxNode) -> impl Iterator<Item = rnix::SyntaxToken> {
+    node.descendants_with_tokens()
+        .filter_map(|element| element.into_token())
+        .filter(|token| !is_trivia(token.kind()))
+}
+
+/// Whether two nodes are the same code up to whitespace and comments: `pkgs.lib` and
+/// `pkgs . lib` are, `pkgs.lib` and `(pkgs).lib` are not.
+pub fn same_tokens(a: &SyntaxNode, b: &SyntaxNode) -> bool {
+    let mut left = significant_tokens(a);
+    let mut right = significant_tokens(b);
+    loop {
+        match (left.next(), right.next()) {
+            (None, None) => return true,
+            (Some(x), Some(y)) if x.kind() == y.kind() && x.text() == y.text() => {}
+            _ => return false,
+        }
+    }
+}
+
+/// The first token after `node` that is not whitespace or a comment.
+pub fn next_significant_token(node: &SyntaxNode) -> Option<rnix::SyntaxToken> {
+    let mut token = node.last_token()?.next_token();
+    while let Some(current) = token {
+        if !is_trivia(current.kind()) {
+            return Some(current);
+        }
+        token = current.next_token();
+    }
+    None
+}
+
+/// The text to delete to remove one entry (`a = 1;` or `inherit a;`) of an attribute set or
+/// `let`: the entry and the whitespace before it. `None` when a comment belongs to the entry (on
+/// the line just above it, before it on its line, or after it on its line), since deleting the
+/// entry would leave that comment describing something else.
+pub fn entry_removal_range(entry: &SyntaxNode) -> Option<rnix::TextRange> {
+    let mut start = entry.text_range().start();
+    match entry.prev_sibling_or_token() {
+        Some(rowan::NodeOrToken::Token(token)) if token.kind() == SyntaxKind::TOKEN_WHITESPACE => {
+            let before = token.prev_sibling_or_token();
+            let newlines = token.text().matches('\n').count();
+            if before.is_some_and(|element| element.kind() == SyntaxKind::TOKEN_COMMENT)
+                && newlines <= 1
+            {
+                return None;
+            }
+            start = token.text_range().start();
+        }
+        Some(rowan::NodeOrToken::Token(token)) if token.kind() == SyntaxKind::TOKEN_COMMENT => {
+            return None;
+        }
+        _ => {}
+    }
+    let trailing_comment = match entry.next_sibling_or_token() {
+        Some(rowan::NodeOrToken::Token(token)) if token.kind() == SyntaxKind::TOKEN_COMMENT => true,
+        Some(rowan::NodeOrToken::Token(token))
+            if token.kind() == SyntaxKind::TOKEN_WHITESPACE && !token.text().contains('\n') =>
+        {
+            token
+                .next_sibling_or_token()
+                .is_some_and(|element| element.kind() == SyntaxKind::TOKEN_COMMENT)
+        }
+        _ => false,
+    };
+    if trailing_comment {
+        return None;
+    }
+    Some(rnix::TextRange::new(start, entry.text_range().end()))
+}
+
+/// Edits that remove the parentheses of `paren` and nothing else. A parenthesis is deleted when
+/// its neighbours cannot run together into one token, and replaced by a space otherwise: `f(x)`
+/// becomes `f x`, not `fx`, and `a-(1)` becomes `a- 1`, not the identifier `a-1`. Whether the
+/// parentheses can go without changing how the code parses is the caller's question.
+///
+/// The decision holds when other parentheses are removed in the same round, as long as a
+/// parenthesis directly inside another is not removed in the same round as the outer one: the
+/// parentheses of other parenthesised expressions never count as separators, except a `)`
+/// before a `(`, which either stays, becomes a space, or goes with a closing bracket before it.
+pub fn unparenthesize_edits(paren: &ast::Paren) -> Option<Vec<crate::TextEdit>> {
+    let open = paren.l_paren_token()?;
+    let close = paren.r_paren_token()?;
+    paren.expr()?;
+    let removable = |token: &rnix::SyntaxToken| {
+        token.parent().map(|node| node.kind()) == Some(SyntaxKind::NODE_PAREN)
+    };
+    let open_is_separated = match (open.prev_token(), open.next_token()) {
+        (None, _) => true,
+        (Some(before), Some(after)) => {
+            let before_separates = match before.kind() {
+                SyntaxKind::TOKEN_WHITESPACE
+                | SyntaxKind::TOKEN_COMMENT
+                | SyntaxKind::TOKEN_L_BRACK
+                | SyntaxKind::TOKEN_INTERPOL_START
+                | SyntaxKind::TOKEN_SEMICOLON
+                | SyntaxKind::TOKEN_ASSIGN
+                | SyntaxKind::TOKEN_R_PAREN
+                | SyntaxKind::TOKEN_R_BRACK
+                | SyntaxKind::TOKEN_R_BRACE => true,
+                SyntaxKind::TOKEN_L_PAREN => !removable(&before),
+                _ => false,
+            };
+            let after_separates = match after.kind() {
+                SyntaxKind::TOKEN_WHITESPACE
+                | SyntaxKind::TOKEN_L_BRACK
+                | SyntaxKind::TOKEN_L_BRACE => true,
+                SyntaxKind::TOKEN_L_PAREN => !removable(&after),
+                SyntaxKind::TOKEN_STRING_START => after.text() == "\"",
+                _ => false,
+            };
+            before_separates || after_separates
+        }
+        (Some(_), None) => false,
+    };
+    let close_is_separated = match (close.prev_token(), close.next_token()) {
+        (_, None) => true,
+        (Some(before), Some(after)) => {
+            let after_separates = match after.kind() {
+                SyntaxKind::TOKEN_WHITESPACE
+                | SyntaxKind::TOKEN_R_BRACK
+                | SyntaxKind::TOKEN_R_BRACE
+                | SyntaxKind::TOKEN_INTERPOL_END
+                | SyntaxKind::TOKEN_SEMICOLON => true,
+                SyntaxKind::TOKEN_R_PAREN => !removable(&after),
+                _ => false,
+            };
+            let before_separates = match before.kind() {
+                SyntaxKind::TOKEN_WHITESPACE
+                | SyntaxKind::TOKEN_R_PAREN
+                | SyntaxKind::TOKEN_R_BRACK
+                | SyntaxKind::TOKEN_R_BRACE => true,
+                SyntaxKind::TOKEN_STRING_END => before.text() == "\"",
+                _ => false,
+            };
+            before_separates || after_separates
+        }
+        (None, Some(_)) => false,
+    };
+    let edit = |token: &rnix::SyntaxToken, separated: bool| {
+        crate::TextEdit::replace(token.text_range(), if separated { "" } else { " " })
+    };
+    Some(vec![
+        edit(&open, open_is_separated),
+        edit(&close, close_is_separated),
+    ])
+}
+
+/// Top-level keys that make an attribute set a NixOS-style module rather than plain data.
+pub const MODULE_KEYS: &[&str] = &[
+    "_class",
+    "_file",
+    "config",
+    "disabledModules",
+    "freeformType",
+    "imports",
+    "meta",
+    "options",
+];
+
+/// Whether an expression looks like a module: after any parentheses, function heads, `let` and
+/// `with`, it is an attribute set that defines one of [`MODULE_KEYS`].
+pub fn looks_like_module(expr: &Expr) -> bool {
+    let mut current = expr.clone();
+    // A bound keeps this loop finite on pathological nesting without recursion.
+    for _ in 0..64 {
+        current = match current {
+            Expr::Paren(paren) => match paren.expr() {
+                Some(inner) => inner,
+                None => return false,
+            },
+            Expr::Lambda(lambda) => match lambda.body() {
+                Some(body) => body,
+                None => return false,
+            },
+            Expr::LetIn(let_in) => match let_in.body() {
+                Some(body) => body,
+                None => return false,
+            },
+            Expr::With(with) => match with.body() {
+                Some(body) => body,
+                None => return false,
+            },
+            Expr::AttrSet(set) => {
+                use ast::HasEntry;
+                return set.entries().any(|entry| match entry {
+                    ast::Entry::AttrpathValue(value) => value
+                        .attrpath()
+                        .and_then(|path| path.attrs().next())
+                        .and_then(|attr| attr_name(&attr))
+                        .is_some_and(|name| MODULE_KEYS.contains(&name.as_str())),
+                    ast::Entry::Inherit(inherit) => inherit.attrs().any(|attr| {
+                        attr_name(&attr).is_some_and(|name| MODULE_KEYS.contains(&name.as_str()))
+                    }),
+                });
+            }
+            _ => return false,
+        };
+    }
+    false
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -750,5 +961,104 @@ mod more_tests {
         let ident = node("a + b", SyntaxKind::NODE_IDENT);
         assert!(!needs_parens_in_place(&ident, 14));
         assert!(needs_parens_in_place(&ident, 7));
+    }
+}
+
+#[cfg(test)]
+mod structure_tests {
+    use super::*;
+    use crate::{apply_edits, parse};
+
+    fn root_expr(text: &str) -> Expr {
+        let root = ast::Root::cast(parse(text).root()).expect("root");
+        root.expr().expect("expression")
+    }
+
+    fn first<N: AstNode<Language = rnix::NixLanguage>>(text: &str) -> N {
+        parse(text)
+            .root()
+            .descendants()
+            .find_map(N::cast)
+            .expect("a node of that kind")
+    }
+
+    fn unparenthesized(text: &str) -> String {
+        let paren: ast::Paren = first(text);
+        let edits = unparenthesize_edits(&paren).expect("edits");
+        apply_edits(text, &edits).expect("edits apply")
+    }
+
+    #[test]
+    fn same_tokens_ignores_layout_only() {
+        let a = root_expr("[ pkgs.lib ]");
+        let b = root_expr("[ pkgs . /* c */ lib ]");
+        let c = root_expr("[ (pkgs).lib ]");
+        assert!(same_tokens(a.syntax(), b.syntax()));
+        assert!(!same_tokens(a.syntax(), c.syntax()));
+        assert!(!same_tokens(
+            root_expr("a.b").syntax(),
+            root_expr("a.b.c").syntax()
+        ));
+    }
+
+    #[test]
+    fn parentheses_come_off_without_gluing_tokens() {
+        assert_eq!(unparenthesized("f (x)"), "f x");
+        assert_eq!(unparenthesized("f(x)"), "f x");
+        assert_eq!(unparenthesized("[(x)]"), "[x]");
+        assert_eq!(unparenthesized("a-(1)"), "a- 1");
+        assert_eq!(unparenthesized("x:(y)"), "x: y");
+        assert_eq!(unparenthesized("(./a).b"), "./a .b");
+        assert_eq!(unparenthesized("(x)/y"), "x /y");
+        assert_eq!(unparenthesized("f(\"s\")"), "f\"s\"");
+        assert_eq!(unparenthesized("f(''s'')"), "f ''s''");
+        assert_eq!(unparenthesized("a.${(b)}"), "a.${b}");
+        assert_eq!(unparenthesized("(x)"), "x");
+        assert_eq!(unparenthesized("{ a=(x); }"), "{ a=x; }");
+        assert_eq!(unparenthesized("let in(x)"), "let in x");
+        // Parentheses of other parenthesised expressions may go in the same round.
+        assert_eq!(unparenthesized("f((x))"), "f (x)");
+        assert_eq!(unparenthesized("[(x)(y)]"), "[x (y)]");
+        assert_eq!(unparenthesized("inherit ((x)) a;"), "inherit (x) a;");
+    }
+
+    #[test]
+    fn entry_removal_keeps_comments_in_place() {
+        let text = "{\n  a = 1;\n  b = 2;\n}";
+        let entry: ast::AttrpathValue = first(text);
+        let range = entry_removal_range(entry.syntax()).expect("removable");
+        assert_eq!(&text[range], "\n  a = 1;");
+        for text in [
+            "{\n  # about a\n  a = 1;\n}",
+            "{ a = 1; # about a\n}",
+            "{ /* a */ a = 1; }",
+        ] {
+            let entry: ast::AttrpathValue = first(text);
+            assert_eq!(entry_removal_range(entry.syntax()), None, "{text}");
+        }
+        let text = "{\n  # a section\n\n  a = 1;\n}";
+        let entry: ast::AttrpathValue = first(text);
+        assert!(entry_removal_range(entry.syntax()).is_some());
+    }
+
+    #[test]
+    fn modules_are_recognised_through_heads_and_lets() {
+        assert!(looks_like_module(&root_expr(
+            "{ ... }: let x = 1; in { imports = [ ]; }"
+        )));
+        assert!(looks_like_module(&root_expr(
+            "{ lib, ... }: with lib; { options.a = 1; }"
+        )));
+        assert!(!looks_like_module(&root_expr("{ ... }: { a = 1; }")));
+        assert!(!looks_like_module(&root_expr("x: x")));
+    }
+
+    #[test]
+    fn next_significant_token_skips_trivia() {
+        // After parentheses, `or` is an argument, an identifier.
+        let paren: ast::Paren = first("(a.b) /* c */ or b");
+        let next = next_significant_token(paren.syntax()).expect("a token");
+        assert_eq!(next.text(), "or");
+        assert_eq!(next_significant_token(root_expr("a").syntax()), None);
     }
 }
