@@ -31,7 +31,12 @@ import {
 import { nixwiseBin } from './server';
 
 const folder = mkdtempSync(join(tmpdir(), 'nixwise-vscode-'));
-after(() => rmSync(folder, { recursive: true, force: true }));
+// Servers still running when a test fails would keep the test runner waiting forever.
+const children: ChildProcess[] = [];
+after(() => {
+  for (const child of children) child.kill();
+  rmSync(folder, { recursive: true, force: true });
+});
 
 /** What VS Code returns for `getConfiguration().get('nixwise')` with the package.json defaults. */
 function vscodeSettings(lints: Record<string, unknown> = {}) {
@@ -50,6 +55,7 @@ interface Session {
 
 async function startSession(): Promise<Session> {
   const child = spawn(nixwiseBin(), ['server'], { cwd: folder, stdio: ['pipe', 'pipe', 'inherit'] });
+  children.push(child);
   const connection = createProtocolConnection(
     new StreamMessageReader(child.stdout!),
     new StreamMessageWriter(child.stdin!),
@@ -133,7 +139,7 @@ function applyEdits(text: string, edits: TextEdit[]): string {
   return spans.reduce((acc, span) => acc.slice(0, span.start) + span.text + acc.slice(span.end), text);
 }
 
-const TEXT = '{\n  greeting = "héllo 👋";\n  enable = (a < b) == true;\n  pkgs = let in 1;\n}\n';
+const TEXT = '{\n  greeting = "héllo 👋";\n  enable = (1 < 2) == true;\n  pkgs = let in 1;\n}\n';
 
 test('diagnostics, a quick fix and fix-all from the built server', async () => {
   const session = await startSession();
@@ -161,7 +167,7 @@ test('diagnostics, a quick fix and fix-all from the built server', async () => {
   assert.equal(quickFix.isPreferred, true);
   assert.equal(
     applyEdits(TEXT, quickFix.edit!.changes![uri]),
-    '{\n  greeting = "héllo 👋";\n  enable = (a < b);\n  pkgs = let in 1;\n}\n',
+    '{\n  greeting = "héllo 👋";\n  enable = (1 < 2);\n  pkgs = let in 1;\n}\n',
   );
 
   // What the extension's "fix all" command asks for.
@@ -175,7 +181,7 @@ test('diagnostics, a quick fix and fix-all from the built server', async () => {
   assert.equal(all.kind, 'source.fixAll.nixwise');
   assert.equal(
     applyEdits(TEXT, all.edit!.changes![uri]),
-    '{\n  greeting = "héllo 👋";\n  enable = (a < b);\n  pkgs = 1;\n}\n',
+    '{\n  greeting = "héllo 👋";\n  enable = 1 < 2;\n  pkgs = 1;\n}\n',
   );
   assert.deepEqual(session.messages, [], 'the VS Code-shaped settings raise no complaint');
   await session.close();
