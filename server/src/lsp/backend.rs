@@ -7,8 +7,10 @@ use tower_lsp_server::jsonrpc::Result;
 use tower_lsp_server::ls_types as lsp;
 use tower_lsp_server::{Client, LanguageServer};
 
+use super::command::{self, NixOptions};
 use super::diagnostics::Scheduler;
 use super::documents::file_path;
+use super::flake::{self, Role};
 use super::session::Session;
 use super::{code_action, hover, settings, watch};
 
@@ -31,7 +33,12 @@ pub struct Backend {
 
 impl Backend {
     pub fn new(client: Client) -> Backend {
-        let session = Arc::new(Session::default());
+        Backend::with_nix(client, NixOptions::default())
+    }
+
+    /// A server that looks `nix` up and runs it as `nix` says, for example on a `PATH` of its own.
+    pub fn with_nix(client: Client, nix: NixOptions) -> Backend {
+        let session = Arc::new(Session::new(nix));
         Backend {
             client,
             scheduler: Scheduler::new(session.clone()),
@@ -143,7 +150,14 @@ impl LanguageServer for Backend {
     async fn did_close(&self, params: lsp::DidCloseTextDocumentParams) {
         let uri = params.text_document.uri;
         self.session.documents.close(&uri);
-        self.scheduler.clear(uri);
+        let role = flake::role(&uri);
+        if role != Role::FlakeLock {
+            self.scheduler.clear(uri.clone());
+        }
+        // The lock's diagnostics follow whichever file of the flake is still open.
+        if role != Role::Other {
+            self.scheduler.schedule(uri);
+        }
     }
 
     async fn did_change_configuration(&self, params: lsp::DidChangeConfigurationParams) {
@@ -154,7 +168,38 @@ impl LanguageServer for Backend {
         if watch::touches_configuration(&params) {
             self.session.settings.clear_files();
             self.scheduler.schedule_all();
+            return;
         }
+        for lock in watch::changed_locks(&params) {
+            // An open lock is the editor's business; a closed one matters while flake.nix is open.
+            let flake_nix_open = flake::sibling(&lock)
+                .is_some_and(|nix| self.session.documents.version(&nix).is_some());
+            if self.session.documents.version(&lock).is_none() && flake_nix_open {
+                self.scheduler.schedule(lock);
+            }
+        }
+    }
+
+    async fn execute_command(
+        &self,
+        params: lsp::ExecuteCommandParams,
+    ) -> Result<Option<serde_json::Value>> {
+        let request = command::parse(&params).map_err(|message| {
+            let mut error = tower_lsp_server::jsonrpc::Error::invalid_params(message);
+            error.data = Some(serde_json::json!({"command": params.command}));
+            error
+        })?;
+        let (kind, message) =
+            command::run(&self.session.nix, &self.session.nix_runs, &request).await;
+        if kind == lsp::MessageType::INFO {
+            tracing::info!("{message}");
+        } else {
+            tracing::warn!("{message}");
+        }
+        self.client.show_message(kind, message).await;
+        // The lock may have changed; a watching client reports it too, but not every client watches.
+        self.scheduler.schedule(request.uri);
+        Ok(None)
     }
 
     async fn code_action(
@@ -188,6 +233,10 @@ fn capabilities() -> lsp::InitializeResult {
                 },
             )),
             hover_provider: Some(lsp::HoverProviderCapability::Simple(true)),
+            execute_command_provider: Some(lsp::ExecuteCommandOptions {
+                commands: command::names(),
+                ..lsp::ExecuteCommandOptions::default()
+            }),
             ..lsp::ServerCapabilities::default()
         },
         server_info: Some(lsp::ServerInfo {

@@ -1,5 +1,6 @@
 //! Code actions: a quick fix for each fix of the diagnostics in the request, read from the data
-//! the diagnostics carry, and "fix all" applying every safe fix to a fixpoint.
+//! the diagnostics carry, a `nix flake lock` / `nix flake update` command for findings about the
+//! lock, and "fix all" applying every safe fix to a fixpoint.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -8,7 +9,8 @@ use lints::FixMode;
 use syntax::{TextRange, TextSize};
 use tower_lsp_server::ls_types as lsp;
 
-use super::convert::{self, DiagnosticData, FixData};
+use super::convert::{self, DiagnosticData, FixData, LockCommand};
+use super::flake::{self, Role};
 use super::session::Session;
 use super::worker;
 
@@ -29,6 +31,7 @@ pub async fn code_actions(
     let only = params.context.only.as_deref();
     let mut actions = Vec::new();
     let mut any_safe_fix = false;
+    let mut commands: Vec<(LockCommand, lsp::Diagnostic)> = Vec::new();
     if wanted(only, &lsp::CodeActionKind::QUICKFIX) {
         for diagnostic in &params.context.diagnostics {
             let Some(data) = DiagnosticData::from_diagnostic(diagnostic) else {
@@ -46,7 +49,20 @@ pub async fn code_actions(
                 any_safe_fix |= fix.safe;
                 actions.push(quick_fix(&uri, diagnostic, fix).into());
             }
+            if let Some(command) = data.command {
+                if !commands.iter().any(|(seen, _)| *seen == command) {
+                    commands.push((command, diagnostic.clone()));
+                }
+            }
         }
+    }
+    // After the edits: running `nix` is the heavier remedy.
+    for (command, diagnostic) in commands {
+        actions.push(command_action(&uri, diagnostic, &command).into());
+    }
+    // flake.lock is JSON: the Nix fixes do not apply to it.
+    if flake::role(&uri) == Role::FlakeLock {
+        return Some(actions);
     }
     // Without an explicit request, "fix all" is offered only when it has something to do, so that
     // an ordinary light-bulb request does not cost a lint run.
@@ -85,6 +101,21 @@ fn quick_fix(uri: &lsp::Uri, diagnostic: &lsp::Diagnostic, fix: FixData) -> lsp:
         diagnostics: Some(vec![diagnostic.clone()]),
         edit: Some(workspace_edit(uri, fix.edits)),
         is_preferred: fix.safe.then_some(true),
+        ..lsp::CodeAction::default()
+    }
+}
+
+fn command_action(
+    uri: &lsp::Uri,
+    diagnostic: lsp::Diagnostic,
+    command: &LockCommand,
+) -> lsp::CodeAction {
+    let command = command.to_command(uri);
+    lsp::CodeAction {
+        title: command.title.clone(),
+        kind: Some(lsp::CodeActionKind::QUICKFIX),
+        diagnostics: Some(vec![diagnostic]),
+        command: Some(command),
         ..lsp::CodeAction::default()
     }
 }
@@ -171,6 +202,83 @@ mod tests {
         assert!(!covers(&lsp::CodeActionKind::new("source.fix"), &FIX_ALL));
         assert!(!covers(&lsp::CodeActionKind::QUICKFIX, &FIX_ALL));
         assert!(wanted(None, &lsp::CodeActionKind::QUICKFIX));
+    }
+
+    #[tokio::test]
+    async fn a_lock_finding_offers_its_fixes_and_its_command() {
+        let session = Arc::new(Session::default());
+        let uri: lsp::Uri = "file:///src/app/flake.nix".parse().expect("a URI");
+        let text = "{ inputs.hm.url = \"github:nix-community/home-manager\"; }";
+        session.documents.open(uri.clone(), 4, text.to_owned());
+        let snapshot = session.documents.snapshot(&uri).expect("open");
+        let at = |start: u32, end: u32| TextRange::new(start.into(), end.into());
+        let finding = lints::Diagnostic {
+            code: "NIX407",
+            name: "duplicate-nixpkgs",
+            severity: lints::Severity::Warning,
+            range: at(9, 11),
+            message: "`hm` locks its own nixpkgs (flake.lock)".to_owned(),
+            tags: Vec::new(),
+            related: Vec::new(),
+            fixes: vec![lints::Fix {
+                title: "Make `hm` follow `nixpkgs`".to_owned(),
+                applicability: lints::Applicability::Safe,
+                edits: vec![syntax::TextEdit::insert(
+                    54.into(),
+                    " inputs.hm.inputs.nixpkgs.follows = \"nixpkgs\";",
+                )],
+            }],
+        };
+        let command = flake::command_for(&finding, Some("hm"));
+        let diagnostic =
+            convert::diagnostic_with_command(&uri, &snapshot.index, 4, &finding, Some(command));
+        let params = lsp::CodeActionParams {
+            text_document: lsp::TextDocumentIdentifier { uri: uri.clone() },
+            range: diagnostic.range,
+            context: lsp::CodeActionContext {
+                diagnostics: vec![diagnostic.clone(), diagnostic],
+                only: Some(vec![lsp::CodeActionKind::QUICKFIX]),
+                trigger_kind: None,
+            },
+            work_done_progress_params: lsp::WorkDoneProgressParams::default(),
+            partial_result_params: lsp::PartialResultParams::default(),
+        };
+        let actions: Vec<lsp::CodeAction> = code_actions(&session, params)
+            .await
+            .expect("an open document")
+            .into_iter()
+            .filter_map(|action| match action {
+                lsp::CodeActionOrCommand::CodeAction(action) => Some(action),
+                lsp::CodeActionOrCommand::Command(_) => None,
+            })
+            .collect();
+        // One fix per diagnostic, one command for both.
+        let titles: Vec<&str> = actions.iter().map(|action| action.title.as_str()).collect();
+        assert_eq!(
+            titles,
+            [
+                "Make `hm` follow `nixpkgs`",
+                "Make `hm` follow `nixpkgs`",
+                "Run `nix flake lock`"
+            ]
+        );
+        let edits = &actions[0]
+            .edit
+            .as_ref()
+            .expect("an edit")
+            .changes
+            .as_ref()
+            .expect("changes")[&uri];
+        assert_eq!(
+            edits[0].new_text,
+            " inputs.hm.inputs.nixpkgs.follows = \"nixpkgs\";"
+        );
+        let run = actions[2].command.as_ref().expect("a command");
+        assert_eq!(run.command, "nixwise.flakeLock");
+        assert_eq!(
+            run.arguments,
+            Some(vec![serde_json::Value::String(uri.as_str().to_owned())])
+        );
     }
 
     #[test]

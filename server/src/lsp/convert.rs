@@ -69,6 +69,16 @@ pub struct DiagnosticData {
     /// The document version the fixes were computed for; fixes for another version are refused.
     pub version: i32,
     pub fixes: Vec<FixData>,
+    /// For a finding about the flake's lock: the `nix` command that addresses it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub command: Option<LockCommand>,
+}
+
+/// `nix flake lock`, or `nix flake update <input>` when `input` is given.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct LockCommand {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub input: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -96,6 +106,17 @@ pub fn diagnostic(
     version: i32,
     diagnostic: &lints::Diagnostic,
 ) -> lsp::Diagnostic {
+    diagnostic_with_command(uri, index, version, diagnostic, None)
+}
+
+/// [`diagnostic`] for a finding that a `nix` command can address.
+pub fn diagnostic_with_command(
+    uri: &lsp::Uri,
+    index: &LineIndex,
+    version: i32,
+    diagnostic: &lints::Diagnostic,
+    command: Option<LockCommand>,
+) -> lsp::Diagnostic {
     let related: Vec<lsp::DiagnosticRelatedInformation> = diagnostic
         .related
         .iter()
@@ -122,8 +143,15 @@ pub fn diagnostic(
                 .collect(),
         })
         .collect();
-    let data = (!fixes.is_empty())
-        .then(|| serde_json::to_value(DiagnosticData { version, fixes }).ok())
+    let data = (!fixes.is_empty() || command.is_some())
+        .then(|| {
+            serde_json::to_value(DiagnosticData {
+                version,
+                fixes,
+                command,
+            })
+            .ok()
+        })
         .flatten();
     lsp::Diagnostic {
         range: range(index, diagnostic.range),

@@ -2,6 +2,9 @@
 //! always on the latest text; edits that arrive during a run are coalesced into the next run.
 //! Results reach the client through one publisher task, in order, and a result for a version
 //! that is no longer the document's is dropped.
+//!
+//! A flake's two files share one analysis, run under flake.nix's name: it lints flake.nix when it
+//! is open, checks flake.lock against it, and publishes on both (see `flake.rs`).
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::{Arc, Mutex};
@@ -13,7 +16,8 @@ use tower_lsp_server::ls_types as lsp;
 use tower_lsp_server::Client;
 
 use super::convert;
-use super::documents::{PublishedFinding, Snapshot};
+use super::documents::{file_path, PublishedFinding, Snapshot};
+use super::flake::{self, Indexed, Role};
 use super::session::Session;
 use super::worker;
 
@@ -22,9 +26,14 @@ use super::worker;
 enum Outcome {
     Publish {
         uri: lsp::Uri,
-        version: i32,
+        /// The version of the open document the diagnostics are for; `None` for a file that is
+        /// not open, whose diagnostics are dropped if it has been opened since.
+        version: Option<i32>,
         diagnostics: Vec<lsp::Diagnostic>,
         findings: Arc<[PublishedFinding]>,
+        /// Other documents the result was computed from, at their version then (`None`: not
+        /// open); if one of them changed since, a newer run is on its way and this one is dropped.
+        inputs: Vec<(lsp::Uri, Option<i32>)>,
     },
     Clear {
         uri: lsp::Uri,
@@ -65,8 +74,9 @@ impl Scheduler {
         }
     }
 
-    /// Lints the document's latest text soon.
+    /// Lints the document's latest text soon; for a flake.lock, the analysis of its flake.
     pub fn schedule(&self, uri: lsp::Uri) {
+        let uri = flake::analysis_key(&uri);
         match self.running.entry(uri.clone()) {
             Entry::Occupied(mut running) => {
                 // The running thread looks at this flag before it stops, and runs again.
@@ -101,17 +111,25 @@ impl Scheduler {
             if let Some(mut changed) = self.running.get_mut(uri) {
                 *changed = false;
             }
-            let Some(snapshot) = self.session.documents.snapshot(uri) else {
-                self.running.remove(uri);
-                return;
+            let run = || match flake::role(uri) {
+                Role::FlakeNix => Some(lint_flake(&self.session, uri)),
+                _ => {
+                    let snapshot = self.session.documents.snapshot(uri)?;
+                    Some(lint(&self.session, &snapshot))
+                }
             };
-            match catch_unwind(AssertUnwindSafe(|| lint(&self.session, &snapshot))) {
-                Ok(outcomes) => {
+            match catch_unwind(AssertUnwindSafe(run)) {
+                Ok(Some(outcomes)) => {
                     for outcome in outcomes {
                         let _ = self.outcomes.send(outcome);
                     }
                 }
-                Err(_) => tracing::error!("linting {} panicked", snapshot.uri.as_str()),
+                Ok(None) => {
+                    // Closed: nothing to lint any more.
+                    self.running.remove(uri);
+                    return;
+                }
+                Err(_) => tracing::error!("linting {} panicked", uri.as_str()),
             }
             // Stop only if nothing changed during the run; checked and removed under one lock.
             if self
@@ -131,34 +149,38 @@ fn lint(session: &Session, snapshot: &Snapshot) -> Vec<Outcome> {
     if let Some(problem) = document.new_problem {
         outcomes.push(Outcome::Warn(problem));
     }
-    let uri = snapshot.uri.clone();
-    let version = snapshot.version;
-    if document.excluded {
-        outcomes.push(Outcome::Publish {
-            uri,
-            version,
-            diagnostics: Vec::new(),
-            findings: Arc::from([]),
-        });
-        return outcomes;
-    }
+    let (diagnostics, findings) = match document.excluded {
+        true => (Vec::new(), Vec::new()),
+        false => lint_text(snapshot, &document.config),
+    };
+    outcomes.push(Outcome::Publish {
+        uri: snapshot.uri.clone(),
+        version: Some(snapshot.version),
+        diagnostics,
+        findings: findings.into(),
+        inputs: Vec::new(),
+    });
+    outcomes
+}
+
+/// The Nix lints on an open document.
+fn lint_text(
+    snapshot: &Snapshot,
+    config: &lints::Config,
+) -> (Vec<lsp::Diagnostic>, Vec<PublishedFinding>) {
     let file_name = snapshot.file_name();
-    let report = lints::check(&snapshot.text, file_name.as_deref(), &document.config);
-    for failure in &report.failures {
-        tracing::error!(
-            lint = failure.lint,
-            "lint failed on {}: {}",
-            uri.as_str(),
-            failure.message
-        );
-    }
+    let report = lints::check(&snapshot.text, file_name.as_deref(), config);
+    log_failures(&snapshot.uri, &report.failures);
     let diagnostics = report
         .diagnostics
         .iter()
-        .map(|found| convert::diagnostic(&uri, &snapshot.index, version, found))
+        .map(|found| convert::diagnostic(&snapshot.uri, &snapshot.index, snapshot.version, found))
         .collect();
-    let findings: Arc<[PublishedFinding]> = report
-        .diagnostics
+    (diagnostics, findings_of(&report.diagnostics))
+}
+
+fn findings_of(diagnostics: &[lints::Diagnostic]) -> Vec<PublishedFinding> {
+    diagnostics
         .iter()
         .filter_map(|found| {
             Some(PublishedFinding {
@@ -166,12 +188,128 @@ fn lint(session: &Session, snapshot: &Snapshot) -> Vec<Outcome> {
                 lint: lints::registry::find(found.name)?,
             })
         })
-        .collect();
+        .collect()
+}
+
+fn log_failures(uri: &lsp::Uri, failures: &[lints::LintFailure]) {
+    for failure in failures {
+        tracing::error!(
+            lint = failure.lint,
+            "lint failed on {}: {}",
+            uri.as_str(),
+            failure.message
+        );
+    }
+}
+
+/// The analysis of a flake: the Nix lints on flake.nix if it is open, and the lock lints on
+/// flake.nix and flake.lock, each taken from the editor when open there and else from disk.
+/// Publishes on flake.nix while it is open and on flake.lock while either is open.
+fn lint_flake(session: &Session, nix_uri: &lsp::Uri) -> Vec<Outcome> {
+    let Some(lock_uri) = flake::sibling(nix_uri) else {
+        return Vec::new();
+    };
+    let nix_open = session.documents.snapshot(nix_uri);
+    let lock_open = session.documents.snapshot(&lock_uri);
+    let nix_version = nix_open.as_ref().map(|snapshot| snapshot.version);
+    let lock_version = lock_open.as_ref().map(|snapshot| snapshot.version);
+    if nix_open.is_none() && lock_open.is_none() {
+        return vec![Outcome::Publish {
+            uri: lock_uri,
+            version: None,
+            diagnostics: Vec::new(),
+            findings: Arc::from([]),
+            inputs: vec![(nix_uri.clone(), None)],
+        }];
+    }
+    let nix_text = match &nix_open {
+        Some(snapshot) => Some(snapshot.text.clone()),
+        None => flake::read_from_disk(nix_uri),
+    };
+    let lock = match &lock_open {
+        Some(snapshot) => Some(Indexed {
+            text: snapshot.text.clone(),
+            index: snapshot.index.clone(),
+        }),
+        None => flake::read_from_disk(&lock_uri).map(Indexed::new),
+    };
+    let nix_path = file_path(nix_uri);
+    let lock_path = file_path(&lock_uri);
+    let mut outcomes = Vec::new();
+    let document = session
+        .settings
+        .for_path(nix_path.as_deref().or(lock_path.as_deref()));
+    if let Some(problem) = document.new_problem {
+        outcomes.push(Outcome::Warn(problem));
+    }
+    let lock_excluded = lock_path
+        .as_deref()
+        .is_some_and(|path| session.settings.for_path(Some(path)).excluded);
+    let report = (!document.excluded && !lock_excluded).then(|| {
+        let files = lints::FlakeFiles {
+            flake_nix: nix_text.as_deref(),
+            flake_lock: lock.as_ref().map(|lock| &*lock.text),
+            now: flake::now(),
+        };
+        let report = lints::check_flake(&files, &document.config);
+        log_failures(nix_uri, &report.failures);
+        report
+    });
+    let report = report.unwrap_or_default();
+
+    if let Some(snapshot) = &nix_open {
+        let (mut diagnostics, mut findings) = match document.excluded {
+            true => (Vec::new(), Vec::new()),
+            false => lint_text(snapshot, &document.config),
+        };
+        for found in &report.flake {
+            let input = snapshot
+                .text
+                .get(std::ops::Range::<usize>::from(found.range));
+            diagnostics.push(convert::diagnostic_with_command(
+                nix_uri,
+                &snapshot.index,
+                snapshot.version,
+                found,
+                Some(flake::command_for(found, input)),
+            ));
+        }
+        findings.extend(findings_of(&report.flake));
+        outcomes.push(Outcome::Publish {
+            uri: nix_uri.clone(),
+            version: Some(snapshot.version),
+            diagnostics,
+            findings: findings.into(),
+            inputs: vec![(lock_uri.clone(), lock_version)],
+        });
+    }
+
+    let (diagnostics, findings) = match &lock {
+        Some(lock) => {
+            let diagnostics = report
+                .lock
+                .iter()
+                .map(|found| {
+                    let input = flake::mirrored_input(found, &report.flake, nix_text.as_deref());
+                    convert::diagnostic_with_command(
+                        &lock_uri,
+                        &lock.index,
+                        lock_version.unwrap_or_default(),
+                        found,
+                        Some(flake::command_for(found, input)),
+                    )
+                })
+                .collect();
+            (diagnostics, findings_of(&report.lock))
+        }
+        None => (Vec::new(), Vec::new()),
+    };
     outcomes.push(Outcome::Publish {
-        uri,
-        version,
+        uri: lock_uri,
+        version: lock_version,
         diagnostics,
-        findings,
+        findings: findings.into(),
+        inputs: vec![(nix_uri.clone(), nix_version)],
     });
     outcomes
 }
@@ -188,14 +326,22 @@ async fn publish(
                 version,
                 diagnostics,
                 findings,
+                inputs,
             } => {
-                if session.documents.record_published(&uri, version, findings) {
-                    client
-                        .publish_diagnostics(uri, diagnostics, Some(version))
-                        .await;
+                let current = inputs
+                    .iter()
+                    .all(|(input, version)| session.documents.version(input) == *version)
+                    && match version {
+                        Some(version) => {
+                            session.documents.record_published(&uri, version, findings)
+                        }
+                        None => session.documents.version(&uri).is_none(),
+                    };
+                if current {
+                    client.publish_diagnostics(uri, diagnostics, version).await;
                 } else {
                     tracing::debug!(
-                        "dropping diagnostics for {} version {version}",
+                        "dropping diagnostics for {} version {version:?}",
                         uri.as_str()
                     );
                 }

@@ -5,9 +5,11 @@
 
 mod backend;
 mod code_action;
+mod command;
 mod convert;
 mod diagnostics;
 mod documents;
+mod flake;
 mod hover;
 mod session;
 mod settings;
@@ -18,6 +20,7 @@ use std::process::ExitCode;
 use std::sync::atomic::Ordering;
 
 pub use backend::Backend;
+pub use command::NixOptions;
 use tower_lsp_server::{LspService, Server};
 
 /// The environment variable that filters the server's logs (`warn` when unset), e.g.

@@ -1,5 +1,6 @@
-//! The state every feature reads: open documents and the settings in force.
+//! The state every feature reads: open documents, the settings in force, and how `nix` is run.
 
+use super::command::{NixOptions, NixRuns};
 use super::documents::Documents;
 use super::settings::SettingsStore;
 
@@ -7,4 +8,15 @@ use super::settings::SettingsStore;
 pub struct Session {
     pub documents: Documents,
     pub settings: SettingsStore,
+    pub nix: NixOptions,
+    pub nix_runs: NixRuns,
+}
+
+impl Session {
+    pub fn new(nix: NixOptions) -> Session {
+        Session {
+            nix,
+            ..Session::default()
+        }
+    }
 }

@@ -136,12 +136,18 @@ impl SettingsStore {
     /// The configuration for a document: its project's `nixwise.toml`, then the editor settings.
     /// Reads files: call it off the async runtime.
     pub fn for_document(&self, snapshot: &Snapshot) -> DocumentConfig {
+        self.for_path(snapshot.path.as_deref())
+    }
+
+    /// The configuration for a file at `path` (`None` for a document that is not a file).
+    /// Reads files: call it off the async runtime.
+    pub fn for_path(&self, path: Option<&Path>) -> DocumentConfig {
         let editor = self
             .editor
             .read()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
             .clone();
-        let Some(path) = &snapshot.path else {
+        let Some(path) = path else {
             return DocumentConfig {
                 config: Config::from_layers(&[&editor]),
                 excluded: false,

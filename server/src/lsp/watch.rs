@@ -1,13 +1,19 @@
-//! Watching the project's configuration files, so that editing `nixwise.toml` re-lints.
+//! Watching files the analysis reads from disk: configuration files, so that editing
+//! `nixwise.toml` re-lints, and flake.lock files, so that `nix flake update` in a terminal updates
+//! the lock's diagnostics.
 
 use lints::CONFIG_FILE_NAMES;
 use tower_lsp_server::ls_types as lsp;
 use tower_lsp_server::Client;
 
-/// Asks the client to report changes to configuration files anywhere in the workspace.
+use super::flake::{self, Role};
+
+/// Asks the client to report changes to configuration files and flake.lock files anywhere in the
+/// workspace.
 pub async fn register(client: &Client) {
     let watchers: Vec<lsp::FileSystemWatcher> = CONFIG_FILE_NAMES
         .iter()
+        .chain(&[flake::FLAKE_LOCK])
         .map(|name| lsp::FileSystemWatcher {
             glob_pattern: lsp::GlobPattern::String(format!("**/{name}")),
             kind: None,
@@ -15,12 +21,12 @@ pub async fn register(client: &Client) {
         .collect();
     let options = lsp::DidChangeWatchedFilesRegistrationOptions { watchers };
     let registration = lsp::Registration {
-        id: "nixwise-configuration-files".to_owned(),
+        id: "nixwise-watched-files".to_owned(),
         method: "workspace/didChangeWatchedFiles".to_owned(),
         register_options: serde_json::to_value(options).ok(),
     };
     if let Err(error) = client.register_capability(vec![registration]).await {
-        tracing::warn!("cannot watch configuration files: {error}");
+        tracing::warn!("cannot watch configuration and lock files: {error}");
     }
 }
 
@@ -31,4 +37,14 @@ pub fn touches_configuration(params: &lsp::DidChangeWatchedFilesParams) -> bool 
         let name = path.rsplit('/').next().unwrap_or(path);
         CONFIG_FILE_NAMES.contains(&name)
     })
+}
+
+/// The flake.lock files among the changed files.
+pub fn changed_locks(params: &lsp::DidChangeWatchedFilesParams) -> Vec<lsp::Uri> {
+    params
+        .changes
+        .iter()
+        .filter(|change| flake::role(&change.uri) == Role::FlakeLock)
+        .map(|change| change.uri.clone())
+        .collect()
 }

@@ -31,9 +31,17 @@ pub struct TestClient {
 impl TestClient {
     /// A client talking to a server in this process over an in-memory pipe.
     pub fn in_process() -> TestClient {
+        TestClient::in_process_with_nix(nixwise::lsp::NixOptions::default())
+    }
+
+    /// A client talking to a server in this process that looks `nix` up and runs it as `nix`
+    /// says, so that a test never depends on the machine's own Nix.
+    pub fn in_process_with_nix(nix: nixwise::lsp::NixOptions) -> TestClient {
         let (client_side, server_side) = tokio::io::duplex(1 << 16);
         let (server_read, server_write) = tokio::io::split(server_side);
-        let (service, socket) = tower_lsp_server::LspService::new(nixwise::lsp::Backend::new);
+        let (service, socket) = tower_lsp_server::LspService::new(move |client| {
+            nixwise::lsp::Backend::with_nix(client, nix)
+        });
         tokio::spawn(
             tower_lsp_server::Server::new(server_read, server_write, socket).serve(service),
         );
@@ -73,6 +81,15 @@ impl TestClient {
     }
 
     pub async fn request(&self, method: &str, params: Value) -> Value {
+        let response = self.request_raw(method, params).await;
+        if let Some(error) = response.get("error") {
+            panic!("`{method}` failed: {error}");
+        }
+        response.get("result").cloned().unwrap_or(Value::Null)
+    }
+
+    /// The whole response to a request, error or result.
+    pub async fn request_raw(&self, method: &str, params: Value) -> Value {
         let id = self.next_id.fetch_add(1, Ordering::SeqCst);
         let (sender, receiver) = oneshot::channel();
         self.pending
@@ -84,14 +101,10 @@ impl TestClient {
             &json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params}),
         )
         .await;
-        let response = tokio::time::timeout(SAFETY_NET, receiver)
+        tokio::time::timeout(SAFETY_NET, receiver)
             .await
             .unwrap_or_else(|_| panic!("no response to `{method}`"))
-            .expect("the reader is alive");
-        if let Some(error) = response.get("error") {
-            panic!("`{method}` failed: {error}");
-        }
-        response.get("result").cloned().unwrap_or(Value::Null)
+            .expect("the reader is alive")
     }
 
     pub async fn notify(&self, method: &str, params: Value) {
@@ -114,7 +127,12 @@ impl TestClient {
     }
 
     pub async fn open(&self, uri: &str, version: i32, text: &str) {
-        let document = json!({"uri": uri, "languageId": "nix", "version": version, "text": text});
+        self.open_as(uri, "nix", version, text).await;
+    }
+
+    pub async fn open_as(&self, uri: &str, language: &str, version: i32, text: &str) {
+        let document =
+            json!({"uri": uri, "languageId": language, "version": version, "text": text});
         self.notify("textDocument/didOpen", json!({"textDocument": document}))
             .await;
     }
@@ -130,6 +148,14 @@ impl TestClient {
         self.notify(
             "textDocument/didChange",
             json!({"textDocument": document, "contentChanges": [change]}),
+        )
+        .await;
+    }
+
+    pub async fn close(&self, uri: &str) {
+        self.notify(
+            "textDocument/didClose",
+            json!({"textDocument": {"uri": uri}}),
         )
         .await;
     }
