@@ -598,3 +598,108 @@ fn explain_by_name_and_code_and_unknown_names() {
     );
     assert_eq!(project.run(&["explain"]).stdout, list.stdout);
 }
+
+const FLAKE: &str = "{\n  description = \"A flake\";\n  inputs.nixpkgs.url = \"github:NixOS/nixpkgs/nixos-unstable\";\n  outputs = { nixpkgs, ... }: { formatter = { }; checks = { }; };\n}\n";
+
+/// A lock whose nixpkgs was last modified on 2026-10-01.
+const OLD_LOCK: &str = r#"{
+  "nodes": {
+    "nixpkgs": {
+      "locked": {
+        "lastModified": 1790812800,
+        "narHash": "sha256-AAAA",
+        "owner": "NixOS",
+        "repo": "nixpkgs",
+        "rev": "0123456789abcdef0123456789abcdef01234567",
+        "type": "github"
+      },
+      "original": { "owner": "NixOS", "ref": "nixos-unstable", "repo": "nixpkgs", "type": "github" }
+    },
+    "root": { "inputs": { "nixpkgs": "nixpkgs" } }
+  },
+  "root": "root",
+  "version": 7
+}
+"#;
+
+fn lock_findings(json: &Value) -> Vec<(String, String, u64)> {
+    json["diagnostics"]
+        .as_array()
+        .expect("diagnostics")
+        .iter()
+        .filter(|diagnostic| {
+            diagnostic["code"]
+                .as_str()
+                .is_some_and(|code| code.starts_with("NIX4"))
+        })
+        .map(|diagnostic| {
+            (
+                diagnostic["file"].as_str().expect("file").to_owned(),
+                diagnostic["name"].as_str().expect("name").to_owned(),
+                diagnostic["range"]["start"]["line"].as_u64().expect("line"),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn flake_lock_beside_flake_nix_is_checked_on_its_own_lines() {
+    let project = Project::new();
+    project
+        .write(
+            "nixwise.toml",
+            "reference-date = \"2026-11-24\"\n[lints]\nundefined-variable = \"off\"\n",
+        )
+        .write("sub/flake.nix", FLAKE)
+        .write("sub/flake.lock", OLD_LOCK);
+    let (json, run) = project.json(&[]);
+    assert_eq!(run.code, 1, "{run:?}");
+    assert_eq!(json["files"], 2);
+    assert_eq!(
+        lock_findings(&json),
+        [
+            ("sub/flake.nix".to_owned(), "nixpkgs-outdated".to_owned(), 3),
+            (
+                "sub/flake.lock".to_owned(),
+                "nixpkgs-outdated".to_owned(),
+                5
+            ),
+        ]
+    );
+
+    // Named on its own, the lock is checked with its flake.nix, once.
+    let (json, _) = project.json(&["sub/flake.lock"]);
+    assert_eq!(
+        lock_findings(&json),
+        [(
+            "sub/flake.lock".to_owned(),
+            "nixpkgs-outdated".to_owned(),
+            5
+        )]
+    );
+    let (json, _) = project.json(&["sub/flake.nix", "sub/flake.lock"]);
+    assert_eq!(lock_findings(&json).len(), 2);
+
+    // A recent reference date: nothing to say about the lock.
+    project.write(
+        "nixwise.toml",
+        "reference-date = \"2026-10-15\"\n[lints]\nundefined-variable = \"off\"\n",
+    );
+    let (json, _) = project.json(&[]);
+    assert!(lock_findings(&json).is_empty(), "{json}");
+}
+
+#[test]
+fn a_flake_with_inputs_and_no_lock_is_reported() {
+    let project = Project::new();
+    project.write("flake.nix", FLAKE);
+    let (json, _) = project.json(&[]);
+    assert_eq!(
+        lock_findings(&json),
+        [(
+            "flake.nix".to_owned(),
+            "lock-missing-or-invalid".to_owned(),
+            3
+        )]
+    );
+}

@@ -74,12 +74,12 @@ fn check(args: &CheckArgs) -> anyhow::Result<ExitCode> {
     }
     let pool = files::worker_pool()?;
     let progress = super::progress::bar(discovery.targets.len());
-    let outcomes: Vec<Result<(CheckedFile, Vec<LintFailure>), String>> = pool.install(|| {
+    let outcomes: Vec<TargetOutcome> = pool.install(|| {
         discovery
             .targets
             .par_iter()
             .map(|target| {
-                let outcome = check_target(target);
+                let outcome = check_target(target, &discovery.targets);
                 progress.inc(1);
                 outcome
             })
@@ -91,9 +91,11 @@ fn check(args: &CheckArgs) -> anyhow::Result<ExitCode> {
     let mut checked = Vec::with_capacity(outcomes.len());
     for outcome in outcomes {
         match outcome {
-            Ok((file, failures)) => {
-                report_failures(&file.display, &failures);
-                checked.push(file);
+            Ok(files) => {
+                for (file, failures) in files {
+                    report_failures(&file.display, &failures);
+                    checked.push(file);
+                }
             }
             Err(message) => {
                 error_line(&message);
@@ -131,22 +133,102 @@ fn check(args: &CheckArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::from(code))
 }
 
-fn check_target(target: &Target) -> Result<(CheckedFile, Vec<LintFailure>), String> {
+/// The files that checking one target gave (a flake.nix gives its flake.lock too), with the lints
+/// that failed on each, or why the target could not be read.
+type TargetOutcome = Result<Vec<(CheckedFile, Vec<LintFailure>)>, String>;
+
+/// Checks one file. A `flake.nix` is checked with the `flake.lock` beside it, whose findings come
+/// back as a second file; a `flake.lock` named on its own is checked with its `flake.nix`, unless
+/// that is checked too.
+fn check_target(target: &Target, all: &[Target]) -> TargetOutcome {
+    if target.file_name() == Some("flake.lock") {
+        let flake_nix = target.path.with_file_name("flake.nix");
+        if all.iter().any(|other| other.path == flake_nix) {
+            return Ok(Vec::new());
+        }
+        let nix_text = read_optional(&flake_nix)?;
+        let (_, lock_text) = files::read_source(target)?;
+        let report = lints::check_flake(
+            &lints::FlakeFiles {
+                flake_nix: nix_text.as_deref(),
+                flake_lock: Some(&lock_text),
+                now: Some(now()),
+            },
+            &target.config,
+        );
+        let file = checked_file(target.display.clone(), lock_text, report.lock);
+        return Ok(vec![(file, report.failures)]);
+    }
     let (_, text) = files::read_source(target)?;
     let report = lints::check(&text, target.file_name(), &target.config);
-    let (text, line_index) = if report.diagnostics.is_empty() {
+    let mut diagnostics = report.diagnostics;
+    let mut failures = report.failures;
+    let mut lock_file = None;
+    if target.file_name() == Some("flake.nix") {
+        let lock_path = target.path.with_file_name("flake.lock");
+        let lock_text = read_optional(&lock_path)?;
+        let flake = lints::check_flake(
+            &lints::FlakeFiles {
+                flake_nix: Some(&text),
+                flake_lock: lock_text.as_deref(),
+                now: Some(now()),
+            },
+            &target.config,
+        );
+        diagnostics.extend(flake.flake);
+        diagnostics.sort_by_key(|diagnostic| (diagnostic.range.start(), diagnostic.code));
+        failures.extend(flake.failures);
+        if let Some(lock_text) = lock_text {
+            let display = match target.display.rsplit_once('/') {
+                Some((folder, _)) => format!("{folder}/flake.lock"),
+                None => "flake.lock".to_owned(),
+            };
+            lock_file = Some(checked_file(display, lock_text, flake.lock));
+        }
+    }
+    let mut checked = vec![(
+        checked_file(target.display.clone(), text, diagnostics),
+        failures,
+    )];
+    if let Some(lock_file) = lock_file {
+        checked.push((lock_file, Vec::new()));
+    }
+    Ok(checked)
+}
+
+fn checked_file(display: String, text: String, diagnostics: Vec<Diagnostic>) -> CheckedFile {
+    let (text, line_index) = if diagnostics.is_empty() {
         (String::new(), LineIndex::new(""))
     } else {
         let line_index = LineIndex::new(&text);
         (text, line_index)
     };
-    let file = CheckedFile {
-        display: target.display.clone(),
+    CheckedFile {
+        display,
         text,
         line_index,
-        diagnostics: report.diagnostics,
-    };
-    Ok((file, report.failures))
+        diagnostics,
+    }
+}
+
+/// The text of a file beside a checked one, or `None` when there is no such file.
+fn read_optional(path: &std::path::Path) -> Result<Option<String>, String> {
+    match std::fs::read(path) {
+        Ok(bytes) => String::from_utf8(bytes)
+            .map(Some)
+            .map_err(|_| format!("{}: not UTF-8", path.display())),
+        Err(error) if error.kind() == io::ErrorKind::NotFound => Ok(None),
+        Err(error) => Err(format!("{}: {error}", path.display())),
+    }
+}
+
+/// Now, in seconds since 1970, for the age of locked inputs when no reference date is set.
+fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |elapsed| {
+            i64::try_from(elapsed.as_secs()).unwrap_or(i64::MAX)
+        })
 }
 
 /// A lint that panicked is a bug in nixwise, not in the file: it is reported, and it does not
