@@ -28,8 +28,8 @@ git init -q .
 git config user.email test@example.org
 git config user.name test
 : >nixwise.toml
-printf '{ enable = (a < b) == true; }\n' >bad.nix
-printf '{ enable = a < b; }\n' >good.nix
+printf '{ enable = (1 < 2) == true; }\n' >bad.nix
+printf '{ enable = 1 < 2; }\n' >good.nix
 git add . && git commit -qm fixtures
 
 fail() {
@@ -48,7 +48,7 @@ pre-commit try-repo "$root" nixwise-check --files good.nix >out.txt 2>&1 ||
 
 # pre-commit fails a hook that changed files: that is the expected outcome here.
 pre-commit try-repo "$root" nixwise-fix --files bad.nix >out.txt 2>&1 || true
-[[ $(cat bad.nix) == '{ enable = (a < b); }' ]] || { cat out.txt >&2; fail "nixwise-fix left: $(cat bad.nix)"; }
+[[ $(cat bad.nix) == '{ enable = 1 < 2; }' ]] || { cat out.txt >&2; fail "nixwise-fix left: $(cat bad.nix)"; }
 grep -q 'files were modified by this hook' out.txt || { cat out.txt >&2; fail "pre-commit did not see the fix"; }
 
 echo "pre-commit test: PASS" >&2
