@@ -65,13 +65,7 @@ pub fn run(args: CheckArgs) -> ExitCode {
 }
 
 fn check(args: &CheckArgs) -> anyhow::Result<ExitCode> {
-    let discovery = files::discover(&args.files.paths, args.files.config.as_deref())?;
-    for warning in &discovery.warnings {
-        warning_line(warning);
-    }
-    for error in &discovery.errors {
-        error_line(error);
-    }
+    let discovery = args.files.discover()?;
     let pool = files::worker_pool()?;
     let progress = super::progress::bar(discovery.targets.len());
     let outcomes: Vec<TargetOutcome> = pool.install(|| {

@@ -55,13 +55,7 @@ pub fn run(args: FixArgs) -> ExitCode {
 }
 
 fn fix(args: &FixArgs) -> anyhow::Result<ExitCode> {
-    let discovery = files::discover(&args.files.paths, args.files.config.as_deref())?;
-    for warning in &discovery.warnings {
-        warning_line(warning);
-    }
-    for error in &discovery.errors {
-        error_line(error);
-    }
+    let discovery = args.files.discover()?;
     let mode = if args.unsafe_fixes {
         FixMode::Unsafe
     } else {

@@ -83,6 +83,21 @@ pub struct FileArgs {
     pub config: Option<PathBuf>,
 }
 
+impl FileArgs {
+    /// Finds the files to work on and prints, once, the problems met on the way: configuration
+    /// warnings and paths that could not be read (which stay in the result, to be counted).
+    pub fn discover(&self) -> anyhow::Result<files::Discovery> {
+        let discovery = files::discover(&self.paths, self.config.as_deref())?;
+        for warning in &discovery.warnings {
+            warning_line(warning);
+        }
+        for error in &discovery.errors {
+            error_line(error);
+        }
+        Ok(discovery)
+    }
+}
+
 /// The least severe finding that makes the exit code 1.
 #[derive(clap::ValueEnum, Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum FailLevel {
