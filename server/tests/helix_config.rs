@@ -6,9 +6,8 @@
 mod common;
 
 use std::path::Path;
-use std::process::Stdio;
 
-use common::{full_capabilities, TestClient};
+use common::full_capabilities;
 use serde_json::{json, Value};
 
 fn languages_toml() -> toml::Table {
@@ -88,18 +87,7 @@ async fn bool_comparison_severity(initial: Value, pulled: Option<Value>) -> Opti
     std::fs::write(&path, text).expect("write");
     let uri = format!("file://{}", path.display());
 
-    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_nixwise"))
-        .arg("server")
-        .current_dir(folder.path())
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .kill_on_drop(true)
-        .spawn()
-        .expect("the binary starts");
-    let stdin = child.stdin.take().expect("piped");
-    let stdout = child.stdout.take().expect("piped");
-    let client = TestClient::connect(stdout, stdin);
+    let (mut child, client) = common::spawn_server(folder.path());
 
     let mut capabilities = full_capabilities();
     let expected = expected_severity(pulled.as_ref().unwrap_or(&initial));

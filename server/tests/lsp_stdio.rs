@@ -2,9 +2,7 @@
 
 mod common;
 
-use std::process::Stdio;
-
-use common::{apply_action, full_capabilities, TestClient};
+use common::{apply_action, full_capabilities};
 use serde_json::json;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -15,18 +13,7 @@ async fn the_binary_serves_diagnostics_and_fixes_over_stdio() {
     std::fs::write(&path, text).expect("write");
     let uri = format!("file://{}", path.display());
 
-    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_nixwise"))
-        .arg("server")
-        .current_dir(folder.path())
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .kill_on_drop(true)
-        .spawn()
-        .expect("the binary starts");
-    let stdin = child.stdin.take().expect("piped");
-    let stdout = child.stdout.take().expect("piped");
-    let client = TestClient::connect(stdout, stdin);
+    let (mut child, client) = common::spawn_server(folder.path());
 
     let init = client.initialize(full_capabilities(), None).await;
     assert_eq!(init["serverInfo"]["name"], "nixwise");

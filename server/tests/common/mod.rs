@@ -12,6 +12,23 @@ use serde_json::{json, Value};
 use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, BufReader};
 use tokio::sync::{oneshot, Notify};
 
+/// Starts the built `nixwise server` in `folder` and connects a client to its stdin and stdout.
+/// The process is killed when the returned child is dropped.
+pub fn spawn_server(folder: &std::path::Path) -> (tokio::process::Child, TestClient) {
+    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_nixwise"))
+        .arg("server")
+        .current_dir(folder)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::inherit())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("the binary starts");
+    let stdin = child.stdin.take().expect("piped");
+    let stdout = child.stdout.take().expect("piped");
+    (child, TestClient::connect(stdout, stdin))
+}
+
 /// How long a test waits for something that should come before giving up with a clear message.
 const SAFETY_NET: Duration = Duration::from_secs(60);
 
