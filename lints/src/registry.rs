@@ -47,6 +47,7 @@ pub static LINTS: &[&Lint] = &[
     &lints::unused_flake_input::UNUSED_FLAKE_INPUT,
     &lints::nixconfig_substituters::NIXCONFIG_SUBSTITUTERS,
     &lints::lock_missing_or_invalid::LOCK_MISSING_OR_INVALID,
+    &lints::input_not_locked::INPUT_NOT_LOCKED,
     &lints::nixpkgs_outdated::NIXPKGS_OUTDATED,
     &lints::nixpkgs_non_upstream::NIXPKGS_NON_UPSTREAM,
     &lints::duplicate_nixpkgs::DUPLICATE_NIXPKGS,

@@ -15,6 +15,7 @@ pub(crate) mod eta_reduction;
 pub(crate) mod firewall_disabled;
 pub(crate) mod flake_schema;
 pub(crate) mod impure_builtin;
+pub(crate) mod input_not_locked;
 pub(crate) mod insecure_url;
 pub(crate) mod legacy_let_syntax;
 pub(crate) mod lock_missing_or_invalid;
