@@ -48,6 +48,7 @@ pub static LINTS: &[&Lint] = &[
     &lints::nixconfig_substituters::NIXCONFIG_SUBSTITUTERS,
     &lints::lock_missing_or_invalid::LOCK_MISSING_OR_INVALID,
     &lints::input_not_locked::INPUT_NOT_LOCKED,
+    &lints::lock_stale::LOCK_STALE,
     &lints::nixpkgs_outdated::NIXPKGS_OUTDATED,
     &lints::nixpkgs_non_upstream::NIXPKGS_NON_UPSTREAM,
     &lints::duplicate_nixpkgs::DUPLICATE_NIXPKGS,

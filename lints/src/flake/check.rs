@@ -14,7 +14,7 @@ use crate::diagnostic::{Diagnostic, Fix, Severity};
 use crate::engine::LintFailure;
 use crate::lint::Lint;
 use crate::lints::{
-    duplicate_nixpkgs, input_not_locked, lock_missing_or_invalid, nixpkgs_non_upstream,
+    duplicate_nixpkgs, input_not_locked, lock_missing_or_invalid, lock_stale, nixpkgs_non_upstream,
     nixpkgs_outdated, non_portable_lock_entry,
 };
 
@@ -191,6 +191,7 @@ pub(crate) static LOCK_LINTS: &[(&Lint, LockCheck)] = &[
         &input_not_locked::INPUT_NOT_LOCKED,
         input_not_locked::check_lock,
     ),
+    (&lock_stale::LOCK_STALE, lock_stale::check_lock),
     (
         &nixpkgs_outdated::NIXPKGS_OUTDATED,
         nixpkgs_outdated::check_lock,

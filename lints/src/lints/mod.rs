@@ -19,6 +19,7 @@ pub(crate) mod input_not_locked;
 pub(crate) mod insecure_url;
 pub(crate) mod legacy_let_syntax;
 pub(crate) mod lock_missing_or_invalid;
+pub(crate) mod lock_stale;
 pub(crate) mod manual_inherit;
 pub(crate) mod manual_inherit_from;
 pub(crate) mod missing_ci_outputs;
