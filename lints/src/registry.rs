@@ -51,6 +51,7 @@ pub static LINTS: &[&Lint] = &[
     &lints::lock_stale::LOCK_STALE,
     &lints::nixpkgs_outdated::NIXPKGS_OUTDATED,
     &lints::nixpkgs_non_upstream::NIXPKGS_NON_UPSTREAM,
+    &lints::nixpkgs_unsupported_branch::NIXPKGS_UNSUPPORTED_BRANCH,
     &lints::duplicate_nixpkgs::DUPLICATE_NIXPKGS,
     &lints::non_portable_lock_entry::NON_PORTABLE_LOCK_ENTRY,
     &lints::plaintext_secret::PLAINTEXT_SECRET,

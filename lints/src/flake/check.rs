@@ -15,7 +15,7 @@ use crate::engine::LintFailure;
 use crate::lint::Lint;
 use crate::lints::{
     duplicate_nixpkgs, input_not_locked, lock_missing_or_invalid, lock_stale, nixpkgs_non_upstream,
-    nixpkgs_outdated, non_portable_lock_entry,
+    nixpkgs_outdated, nixpkgs_unsupported_branch, non_portable_lock_entry,
 };
 
 /// The two files of a flake, as far as they exist.
@@ -199,6 +199,10 @@ pub(crate) static LOCK_LINTS: &[(&Lint, LockCheck)] = &[
     (
         &nixpkgs_non_upstream::NIXPKGS_NON_UPSTREAM,
         nixpkgs_non_upstream::check_lock,
+    ),
+    (
+        &nixpkgs_unsupported_branch::NIXPKGS_UNSUPPORTED_BRANCH,
+        nixpkgs_unsupported_branch::check_lock,
     ),
     (
         &duplicate_nixpkgs::DUPLICATE_NIXPKGS,
