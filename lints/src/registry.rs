@@ -63,6 +63,7 @@ pub static LINTS: &[&Lint] = &[
     &lints::sandbox_disabled::SANDBOX_DISABLED,
     &lints::nixpkgs_policy_relaxed::NIXPKGS_POLICY_RELAXED,
     &lints::daemon_trust_escalation::DAEMON_TRUST_ESCALATION,
+    &lints::nixpkgs_reimport::NIXPKGS_REIMPORT,
 ];
 
 /// Finds a lint by name (`bool-comparison`) or code (`NIX001`, any case).

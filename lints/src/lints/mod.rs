@@ -31,6 +31,7 @@ pub(crate) mod nixpkgs_impure_config;
 pub(crate) mod nixpkgs_non_upstream;
 pub(crate) mod nixpkgs_outdated;
 pub(crate) mod nixpkgs_policy_relaxed;
+pub(crate) mod nixpkgs_reimport;
 pub(crate) mod nixpkgs_unsupported_branch;
 pub(crate) mod no_op_operation;
 pub(crate) mod non_portable_lock_entry;
