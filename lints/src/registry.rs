@@ -64,6 +64,7 @@ pub static LINTS: &[&Lint] = &[
     &lints::nixpkgs_policy_relaxed::NIXPKGS_POLICY_RELAXED,
     &lints::daemon_trust_escalation::DAEMON_TRUST_ESCALATION,
     &lints::nixpkgs_reimport::NIXPKGS_REIMPORT,
+    &lints::import_from_derivation::IMPORT_FROM_DERIVATION,
 ];
 
 /// Finds a lint by name (`bool-comparison`) or code (`NIX001`, any case).

@@ -14,6 +14,7 @@ pub(crate) mod empty_pattern;
 pub(crate) mod eta_reduction;
 pub(crate) mod firewall_disabled;
 pub(crate) mod flake_schema;
+pub(crate) mod import_from_derivation;
 pub(crate) mod impure_builtin;
 pub(crate) mod input_not_locked;
 pub(crate) mod insecure_url;
