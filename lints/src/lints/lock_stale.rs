@@ -1,10 +1,12 @@
 //! NIX403: a flake.lock that no longer matches the inputs of flake.nix.
 
+use syntax::ast::{Expr, HasEntry};
+use syntax::helpers::{attr_name, unwrap_parens};
 use syntax::SyntaxNode;
 
 use crate::flake::check::{LockCtx, LockFindings, Place};
 use crate::flake::lock::{InputTarget, Lock, LockNode, SourceValue};
-use crate::flake::model::FlakeInput;
+use crate::flake::model::{root_set, FlakeInput};
 use crate::lint::{declare_lint, Findings, LintCtx};
 
 declare_lint! {
@@ -62,6 +64,9 @@ pub(crate) fn check_lock(ctx: &LockCtx<'_>, findings: &mut LockFindings) {
         check_follows(lock, root, input, findings);
         check_overrides(lock, root, input, findings);
     }
+    if ctx.flake_root.is_some_and(inputs_not_literal) {
+        return;
+    }
     let names = ctx.flake_input_names();
     for entry in &root.inputs {
         if !names.iter().any(|(name, _)| *name == entry.name) {
@@ -74,6 +79,22 @@ pub(crate) fn check_lock(ctx: &LockCtx<'_>, findings: &mut LockFindings) {
             );
         }
     }
+}
+
+/// Whether flake.nix computes its `inputs` (`inputs = import ./inputs.nix;`): then the names it
+/// declares are not known here.
+fn inputs_not_literal(root: &SyntaxNode) -> bool {
+    let Some(set) = root_set(root) else {
+        return false;
+    };
+    set.attrpath_values().any(|binding| {
+        let names: Option<Vec<String>> = binding
+            .attrpath()
+            .map(|path| path.attrs().map(|attr| attr_name(&attr)).collect())
+            .and_then(|names: Option<Vec<String>>| names);
+        names.as_deref() == Some(&["inputs".to_owned()][..])
+            && !matches!(binding.value().map(unwrap_parens), Some(Expr::AttrSet(_)))
+    })
 }
 
 fn show(value: Option<&SourceValue>) -> String {
@@ -366,6 +387,15 @@ mod tests {
         assert_eq!(
             out,
             "flake.nix 4:20 warning[lock-stale]: Input `hm` has an override for a non-existent input `utils`\n"
+        );
+    }
+
+    #[test]
+    fn computed_inputs_are_not_judged_extraneous() {
+        let flake = "{\n  inputs = import ./inputs.nix;\n  outputs = _: { };\n}\n";
+        assert_eq!(
+            run(flake, &lock(UNSTABLE, r#"{"nixpkgs": "nixpkgs"}"#, "")),
+            ""
         );
     }
 
