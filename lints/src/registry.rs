@@ -47,8 +47,11 @@ pub static LINTS: &[&Lint] = &[
     &lints::unused_flake_input::UNUSED_FLAKE_INPUT,
     &lints::nixconfig_substituters::NIXCONFIG_SUBSTITUTERS,
     &lints::lock_missing_or_invalid::LOCK_MISSING_OR_INVALID,
+    &lints::input_not_locked::INPUT_NOT_LOCKED,
+    &lints::lock_stale::LOCK_STALE,
     &lints::nixpkgs_outdated::NIXPKGS_OUTDATED,
     &lints::nixpkgs_non_upstream::NIXPKGS_NON_UPSTREAM,
+    &lints::nixpkgs_unsupported_branch::NIXPKGS_UNSUPPORTED_BRANCH,
     &lints::duplicate_nixpkgs::DUPLICATE_NIXPKGS,
     &lints::non_portable_lock_entry::NON_PORTABLE_LOCK_ENTRY,
     &lints::plaintext_secret::PLAINTEXT_SECRET,
@@ -60,6 +63,8 @@ pub static LINTS: &[&Lint] = &[
     &lints::sandbox_disabled::SANDBOX_DISABLED,
     &lints::nixpkgs_policy_relaxed::NIXPKGS_POLICY_RELAXED,
     &lints::daemon_trust_escalation::DAEMON_TRUST_ESCALATION,
+    &lints::nixpkgs_reimport::NIXPKGS_REIMPORT,
+    &lints::import_from_derivation::IMPORT_FROM_DERIVATION,
 ];
 
 /// Finds a lint by name (`bool-comparison`) or code (`NIX001`, any case).

@@ -8,13 +8,14 @@ use syntax::helpers::{attr_name, unwrap_parens};
 use syntax::{AstNode, SyntaxNode, TextRange};
 
 use super::lock::{InputTarget, Lock, LockNode};
+use super::model::FlakeModel;
 use crate::config::Config;
 use crate::diagnostic::{Diagnostic, Fix, Severity};
 use crate::engine::LintFailure;
 use crate::lint::Lint;
 use crate::lints::{
-    duplicate_nixpkgs, lock_missing_or_invalid, nixpkgs_non_upstream, nixpkgs_outdated,
-    non_portable_lock_entry,
+    duplicate_nixpkgs, input_not_locked, lock_missing_or_invalid, lock_stale, nixpkgs_non_upstream,
+    nixpkgs_outdated, nixpkgs_unsupported_branch, non_portable_lock_entry,
 };
 
 /// The two files of a flake, as far as they exist.
@@ -109,12 +110,44 @@ pub struct LockCtx<'a> {
     pub lock: Option<&'a Lock>,
     pub flake_root: Option<&'a SyntaxNode>,
     pub declared: &'a [DeclaredInput],
+    /// What flake.nix declares, read in full, when it has the shape of a flake.
+    pub model: Option<&'a FlakeModel>,
     /// The time ages are measured against, in seconds since 1970.
     pub reference_time: Option<i64>,
     pub config: &'a Config,
 }
 
 impl LockCtx<'_> {
+    /// The lock when it has a root node to compare flake.nix with: lints that compare the two
+    /// files leave a lock Nix cannot read to `lock-missing-or-invalid`.
+    pub fn readable_lock(&self) -> Option<(&Lock, &LockNode)> {
+        let lock = self.lock?;
+        Some((lock, lock.root_node()?))
+    }
+
+    /// The names flake.nix makes inputs of: its declared inputs and the formals of `outputs`
+    /// other than `self`, which Nix takes as inputs from the registry. Each with the range where
+    /// it is named.
+    pub fn flake_input_names(&self) -> Vec<(String, TextRange)> {
+        let mut names: Vec<(String, TextRange)> = self
+            .declared
+            .iter()
+            .map(|input| (input.name.clone(), input.name_range))
+            .collect();
+        let formals = self
+            .model
+            .and_then(|model| model.outputs.as_ref())
+            .and_then(|outputs| outputs.params.as_ref())
+            .map(|params| params.formals.as_slice())
+            .unwrap_or_default();
+        for formal in formals {
+            if formal.name != "self" && !names.iter().any(|(name, _)| *name == formal.name) {
+                names.push((formal.name.clone(), formal.range));
+            }
+        }
+        names
+    }
+
     /// The root inputs that are nixpkgs, by configured name or by identity, with their nodes.
     pub fn nixpkgs_root_inputs(&self) -> Vec<(&str, &LockNode)> {
         let Some(lock) = self.lock else {
@@ -155,12 +188,21 @@ pub(crate) static LOCK_LINTS: &[(&Lint, LockCheck)] = &[
         lock_missing_or_invalid::check_lock,
     ),
     (
+        &input_not_locked::INPUT_NOT_LOCKED,
+        input_not_locked::check_lock,
+    ),
+    (&lock_stale::LOCK_STALE, lock_stale::check_lock),
+    (
         &nixpkgs_outdated::NIXPKGS_OUTDATED,
         nixpkgs_outdated::check_lock,
     ),
     (
         &nixpkgs_non_upstream::NIXPKGS_NON_UPSTREAM,
         nixpkgs_non_upstream::check_lock,
+    ),
+    (
+        &nixpkgs_unsupported_branch::NIXPKGS_UNSUPPORTED_BRANCH,
+        nixpkgs_unsupported_branch::check_lock,
     ),
     (
         &duplicate_nixpkgs::DUPLICATE_NIXPKGS,
@@ -186,11 +228,13 @@ pub(crate) fn check_flake_with(
     let parse = files.flake_nix.map(syntax::parse);
     let root = parse.as_ref().map(syntax::Parse::root);
     let declared = root.as_ref().map(declared_inputs).unwrap_or_default();
+    let model = root.as_ref().and_then(FlakeModel::read);
     let reference_time = config.reference_date().and_then(date_to_unix).or(files.now);
     let ctx = LockCtx {
         lock: lock.as_ref(),
         flake_root: root.as_ref(),
         declared: &declared,
+        model: model.as_ref(),
         reference_time,
         config,
     };
