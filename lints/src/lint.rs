@@ -305,6 +305,10 @@ impl Findings {
     }
 }
 
+/// The check of a lint that visits no nodes: syntax errors come from the parser, and the
+/// flake.lock lints read the lock (see `flake::check`).
+pub(crate) fn no_nodes(_: &LintCtx<'_>, _: &SyntaxNode, _: &mut Findings) {}
+
 /// Declares a lint. The doc comment is the lint's documentation; it must have the headings
 /// `## What it does`, `## Why is this bad?` and `## Example`.
 macro_rules! declare_lint {

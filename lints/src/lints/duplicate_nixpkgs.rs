@@ -1,10 +1,8 @@
 //! NIX407: an input that brings its own nixpkgs instead of following the flake's.
 
-use syntax::SyntaxNode;
-
 use crate::flake::check::{LockCtx, LockFindings, Place};
 use crate::flake::lock::{InputTarget, Lock};
-use crate::lint::{declare_lint, Findings, LintCtx};
+use crate::lint::declare_lint;
 
 declare_lint! {
     /// ## What it does
@@ -35,12 +33,9 @@ declare_lint! {
         fix: None,
         tags: [],
         kinds: [],
-        check: no_nodes,
+        check: crate::lint::no_nodes,
     };
 }
-
-/// This lint reads flake.lock, not Nix syntax.
-fn no_nodes(_: &LintCtx<'_>, _: &SyntaxNode, _: &mut Findings) {}
 
 pub(crate) fn check_lock(ctx: &LockCtx<'_>, findings: &mut LockFindings) {
     let Some(lock) = ctx.lock else { return };

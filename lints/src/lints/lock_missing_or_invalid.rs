@@ -1,11 +1,11 @@
 //! NIX401: a flake with inputs but no flake.lock, or a flake.lock Nix cannot read.
 
-use syntax::{SyntaxNode, TextRange};
+use syntax::TextRange;
 
 use crate::diagnostic::Severity;
 use crate::flake::check::{LockCtx, LockFindings, Place};
 use crate::flake::lock::SUPPORTED_VERSIONS;
-use crate::lint::{declare_lint, Findings, LintCtx};
+use crate::lint::declare_lint;
 
 declare_lint! {
     /// ## What it does
@@ -31,12 +31,9 @@ declare_lint! {
         fix: None,
         tags: [],
         kinds: [],
-        check: no_nodes,
+        check: crate::lint::no_nodes,
     };
 }
-
-/// This lint reads flake.lock, not Nix syntax.
-fn no_nodes(_: &LintCtx<'_>, _: &SyntaxNode, _: &mut Findings) {}
 
 pub(crate) fn check_lock(ctx: &LockCtx<'_>, findings: &mut LockFindings) {
     let Some(lock) = ctx.lock else {

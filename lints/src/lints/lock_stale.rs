@@ -7,7 +7,7 @@ use syntax::SyntaxNode;
 use crate::flake::check::{LockCtx, LockFindings, Place};
 use crate::flake::lock::{InputTarget, Lock, LockNode, SourceValue};
 use crate::flake::model::{root_set, FlakeInput};
-use crate::lint::{declare_lint, Findings, LintCtx};
+use crate::lint::declare_lint;
 
 declare_lint! {
     /// ## What it does
@@ -43,12 +43,9 @@ declare_lint! {
         fix: None,
         tags: [],
         kinds: [],
-        check: no_nodes,
+        check: crate::lint::no_nodes,
     };
 }
-
-/// This lint reads flake.lock, not Nix syntax.
-fn no_nodes(_: &LintCtx<'_>, _: &SyntaxNode, _: &mut Findings) {}
 
 /// The attributes of `original` that a flake reference in flake.nix also describes.
 const COMPARED: &[&str] = &[

@@ -1,9 +1,7 @@
 //! NIX405: a nixpkgs input that does not come from NixOS.
 
-use syntax::SyntaxNode;
-
 use crate::flake::check::{LockCtx, LockFindings, Place};
-use crate::lint::{declare_lint, Findings, LintCtx};
+use crate::lint::declare_lint;
 
 declare_lint! {
     /// ## What it does
@@ -33,12 +31,9 @@ declare_lint! {
         fix: None,
         tags: [],
         kinds: [],
-        check: no_nodes,
+        check: crate::lint::no_nodes,
     };
 }
-
-/// This lint reads flake.lock, not Nix syntax.
-fn no_nodes(_: &LintCtx<'_>, _: &SyntaxNode, _: &mut Findings) {}
 
 const UPSTREAM_TARBALLS: &[&str] = &[
     "https://github.com/nixos/nixpkgs/",

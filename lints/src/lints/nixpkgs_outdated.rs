@@ -1,11 +1,9 @@
 //! NIX404: a locked nixpkgs older than the configured number of days.
 
-use syntax::SyntaxNode;
-
 use crate::diagnostic::Severity;
 use crate::flake::check::{unix_to_date, LockCtx, LockFindings, Place};
 use crate::flake::lock::Lock;
-use crate::lint::{declare_lint, Findings, LintCtx};
+use crate::lint::declare_lint;
 
 declare_lint! {
     /// ## What it does
@@ -31,12 +29,9 @@ declare_lint! {
         fix: None,
         tags: [],
         kinds: [],
-        check: no_nodes,
+        check: crate::lint::no_nodes,
     };
 }
-
-/// This lint reads flake.lock, not Nix syntax.
-fn no_nodes(_: &LintCtx<'_>, _: &SyntaxNode, _: &mut Findings) {}
 
 pub(crate) fn check_lock(ctx: &LockCtx<'_>, findings: &mut LockFindings) {
     let (Some(lock), Some(now)) = (ctx.lock, ctx.reference_time) else {

@@ -1,11 +1,9 @@
 //! NIX406: a nixpkgs input on a branch that is not a supported channel.
 
-use syntax::SyntaxNode;
-
 use crate::diagnostic::Severity;
 use crate::flake::check::{LockCtx, LockFindings, Place};
 use crate::flake::json;
-use crate::lint::{declare_lint, Findings, LintCtx};
+use crate::lint::declare_lint;
 
 declare_lint! {
     /// ## What it does
@@ -39,12 +37,9 @@ declare_lint! {
         fix: None,
         tags: [],
         kinds: [],
-        check: no_nodes,
+        check: crate::lint::no_nodes,
     };
 }
-
-/// This lint reads flake.lock, not Nix syntax.
-fn no_nodes(_: &LintCtx<'_>, _: &SyntaxNode, _: &mut Findings) {}
 
 /// The shipped status of nixpkgs branches (see `lints/data/README.md`).
 const BRANCH_DATA: &str = include_str!("../../data/nixpkgs-branches.json");

@@ -1,10 +1,8 @@
 //! NIX408: a flake.lock entry that only works on the machine that wrote it.
 
-use syntax::SyntaxNode;
-
 use crate::diagnostic::Severity;
 use crate::flake::check::{LockCtx, LockFindings, Place};
-use crate::lint::{declare_lint, Findings, LintCtx};
+use crate::lint::declare_lint;
 
 declare_lint! {
     /// ## What it does
@@ -34,12 +32,9 @@ declare_lint! {
         fix: None,
         tags: [],
         kinds: [],
-        check: no_nodes,
+        check: crate::lint::no_nodes,
     };
 }
-
-/// This lint reads flake.lock, not Nix syntax.
-fn no_nodes(_: &LintCtx<'_>, _: &SyntaxNode, _: &mut Findings) {}
 
 pub(crate) fn check_lock(ctx: &LockCtx<'_>, findings: &mut LockFindings) {
     let Some(lock) = ctx.lock else { return };

@@ -1,8 +1,6 @@
 //! NIX000: text that is not valid Nix.
 
-use syntax::SyntaxNode;
-
-use crate::lint::{declare_lint, Findings, LintCtx};
+use crate::lint::declare_lint;
 
 declare_lint! {
     /// ## What it does
@@ -29,12 +27,9 @@ declare_lint! {
         fix: None,
         tags: [],
         kinds: [],
-        check: no_nodes,
+        check: crate::lint::no_nodes,
     };
 }
-
-/// Syntax errors come from the parser, not from a walk over nodes.
-fn no_nodes(_: &LintCtx<'_>, _: &SyntaxNode, _: &mut Findings) {}
 
 #[cfg(test)]
 mod tests {
