@@ -336,10 +336,7 @@ pub fn declared_inputs(root: &SyntaxNode) -> Vec<DeclaredInput> {
             declared.push(DeclaredInput { name, name_range });
         }
     };
-    let Some(ast::Expr::AttrSet(set)) = ast::Root::cast(root.clone())
-        .and_then(|root| root.expr())
-        .map(unwrap_parens)
-    else {
+    let Some(set) = super::model::root_set(root) else {
         return Vec::new();
     };
     for entry in set.attrpath_values() {

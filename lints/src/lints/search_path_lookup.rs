@@ -2,12 +2,13 @@
 
 use syntax::ast::{self, Expr, HasEntry};
 use syntax::helpers::{
-    attr_name, attrpath_names, ident_token, is_bound_by_ancestor, is_ident_expr, is_plain_ident,
-    unwrap_parens,
+    attrpath_names, ident_token, is_bound_by_ancestor, is_ident_expr, is_plain_ident, unwrap_parens,
 };
 use syntax::{AstNode, SyntaxKind, SyntaxNode, TextEdit, TextRange};
 
 use crate::diagnostic::{Fix, Severity};
+use crate::flake::check::declared_inputs;
+use crate::flake::model::root_set;
 use crate::lint::{declare_lint, Findings, LintCtx};
 
 declare_lint! {
@@ -164,7 +165,11 @@ fn check_lookup_path(ctx: &LintCtx<'_>, node: &SyntaxNode, findings: &mut Findin
         Some((name, subpath)) => (name, Some(subpath)),
         None => (inner, None),
     };
-    if !is_plain_ident(name) || !declared_inputs(ctx.root).iter().any(|input| input == name) {
+    if !is_plain_ident(name)
+        || !declared_inputs(ctx.root)
+            .iter()
+            .any(|input| input.name == name)
+    {
         return;
     }
     // Inputs are in scope only in the body of `outputs`; anywhere else the name would be unbound.
@@ -193,55 +198,6 @@ fn check_lookup_path(ctx: &LintCtx<'_>, node: &SyntaxNode, findings: &mut Findin
         title,
         vec![TextEdit::replace(node.text_range(), replacement)],
     ));
-}
-
-/// The root attribute set of a flake.
-fn root_set(root: &SyntaxNode) -> Option<ast::AttrSet> {
-    match unwrap_parens(ast::Root::cast(root.clone())?.expr()?) {
-        Expr::AttrSet(set) => Some(set),
-        _ => None,
-    }
-}
-
-/// The names of the inputs a flake declares, as `inputs.NAME… = …;` or `inputs = { NAME… = …; };`
-/// in its root attribute set.
-fn declared_inputs(root: &SyntaxNode) -> Vec<String> {
-    let mut names = Vec::new();
-    let Some(set) = root_set(root) else {
-        return names;
-    };
-    for binding in set.attrpath_values() {
-        let Some(attrpath) = binding.attrpath() else {
-            continue;
-        };
-        let mut attrs = attrpath.attrs();
-        if attrs.next().and_then(|attr| attr_name(&attr)).as_deref() != Some("inputs") {
-            continue;
-        }
-        if let Some(second) = attrs.next() {
-            names.extend(attr_name(&second));
-            continue;
-        }
-        let Some(Expr::AttrSet(inputs)) = binding.value().map(unwrap_parens) else {
-            continue;
-        };
-        for entry in inputs.entries() {
-            match entry {
-                ast::Entry::AttrpathValue(input) => {
-                    names.extend(
-                        input
-                            .attrpath()
-                            .and_then(|path| attrpath_names(&path))
-                            .and_then(|path| path.into_iter().next()),
-                    );
-                }
-                ast::Entry::Inherit(inherit) => {
-                    names.extend(inherit.attrs().filter_map(|attr| attr_name(&attr)))
-                }
-            }
-        }
-    }
-    names
 }
 
 /// The function bound to `outputs` in the root attribute set.
