@@ -159,14 +159,17 @@ pub(crate) fn fix_with(
                 hit_round_limit: false,
             };
         }
-        let edits: Vec<TextEdit> = chosen
-            .iter()
-            .flat_map(|(_, fix)| fix.edits.iter().cloned())
-            .collect();
-        let together = apply_edits(&current, &edits)
-            .ok()
-            .filter(|next| syntax::parse(next).errors().len() <= errors_before);
-        let next = match together {
+        // The text after some fixes, if it parses at least as well as this round's text.
+        let apply = |fixes: &[(AppliedFix, &Fix)]| {
+            let edits: Vec<TextEdit> = fixes
+                .iter()
+                .flat_map(|(_, fix)| fix.edits.iter().cloned())
+                .collect();
+            apply_edits(&current, &edits)
+                .ok()
+                .filter(|next| syntax::parse(next).errors().len() <= errors_before)
+        };
+        let next = match apply(&chosen) {
             Some(next) => {
                 applied.extend(chosen.into_iter().map(|(record, _)| record));
                 next
@@ -174,39 +177,27 @@ pub(crate) fn fix_with(
             None => {
                 // Try each fix alone, keeping those that parse, against the text of this round.
                 let mut kept = Vec::new();
-                for (record, fix) in chosen {
-                    let alone = apply_edits(&current, &fix.edits)
-                        .ok()
-                        .filter(|next| syntax::parse(next).errors().len() <= errors_before);
-                    if alone.is_some() {
-                        kept.push((record, fix));
+                for candidate in chosen {
+                    if apply(std::slice::from_ref(&candidate)).is_some() {
+                        kept.push(candidate);
                     } else {
-                        refused.push(record);
+                        refused.push(candidate.0);
                     }
                 }
-                let edits: Vec<TextEdit> = kept
-                    .iter()
-                    .flat_map(|(_, fix)| fix.edits.iter().cloned())
-                    .collect();
-                match apply_edits(&current, &edits)
-                    .ok()
-                    .filter(|next| syntax::parse(next).errors().len() <= errors_before)
-                {
+                match apply(&kept) {
                     Some(next) if !kept.is_empty() => {
                         applied.extend(kept.into_iter().map(|(record, _)| record));
                         next
                     }
                     _ => {
                         // Fixes that parse alone but not together: keep the first, the rest next round.
-                        match kept.into_iter().next() {
-                            Some((record, fix)) => {
-                                let next = apply_edits(&current, &fix.edits)
-                                    .unwrap_or_else(|_| current.clone());
-                                applied.push(record);
-                                next
-                            }
-                            None => continue,
-                        }
+                        let Some(first) = kept.into_iter().next() else {
+                            continue;
+                        };
+                        let next =
+                            apply(std::slice::from_ref(&first)).unwrap_or_else(|| current.clone());
+                        applied.push(first.0);
+                        next
                     }
                 }
             }
