@@ -169,7 +169,12 @@ fn lint_text(
     config: &lints::Config,
 ) -> (Vec<lsp::Diagnostic>, Vec<PublishedFinding>) {
     let file_name = snapshot.file_name();
-    let report = lints::check(&snapshot.text, file_name.as_deref(), config);
+    let report = lints::check_parsed(
+        snapshot.parse(),
+        &snapshot.text,
+        file_name.as_deref(),
+        config,
+    );
     log_failures(&snapshot.uri, &report.failures);
     let diagnostics = report
         .diagnostics

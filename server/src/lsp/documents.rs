@@ -1,10 +1,10 @@
 //! The open documents: their text, version and the findings last published for them.
 
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use dashmap::DashMap;
-use syntax::{LineIndex, TextRange, TextSize};
+use syntax::{LineIndex, Parse, TextRange, TextSize};
 use tower_lsp_server::ls_types as lsp;
 
 use super::convert;
@@ -18,9 +18,18 @@ pub struct Snapshot {
     pub index: Arc<LineIndex>,
     /// The file on disk, for `file:` documents.
     pub path: Option<PathBuf>,
+    /// The tree of `text`, built once by whoever needs it first and shared by the lint run and
+    /// every request on this version.
+    parsed: Arc<OnceLock<Parse>>,
 }
 
 impl Snapshot {
+    /// The tree of this version's text. The first call parses, so call it on a worker thread
+    /// (`worker::run`), which has the stack deep trees need.
+    pub fn parse(&self) -> &Parse {
+        self.parsed.get_or_init(|| syntax::parse(&self.text))
+    }
+
     /// The bare file name (`flake.nix`), which some lints depend on.
     pub fn file_name(&self) -> Option<String> {
         if let Some(path) = &self.path {
@@ -65,6 +74,7 @@ impl Documents {
             text: text.into(),
             index,
             path,
+            parsed: Arc::default(),
         };
         self.map.insert(
             uri,
@@ -107,6 +117,7 @@ impl Documents {
         snapshot.index = Arc::new(LineIndex::new(&text));
         snapshot.text = text.into();
         snapshot.version = version;
+        snapshot.parsed = Arc::default();
         true
     }
 

@@ -1,0 +1,8 @@
+//! Language intelligence on the trees of `syntax` and the scope analysis of `lints`: what a
+//! language server answers besides diagnostics.
+//!
+//! Pure like `lints`: takes text and trees, returns data with byte ranges. No LSP types, no files,
+//! no async runtime; `server/src/lsp/` turns the answers into protocol messages.
+
+#[cfg(test)]
+mod fixture;
