@@ -4,5 +4,6 @@
 //! Pure like `lints`: takes text and trees, returns data with byte ranges. No LSP types, no files,
 //! no async runtime; `server/src/lsp/` turns the answers into protocol messages.
 
+pub mod builtins;
 #[cfg(test)]
 mod fixture;
