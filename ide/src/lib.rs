@@ -5,5 +5,6 @@
 //! no async runtime; `server/src/lsp/` turns the answers into protocol messages.
 
 pub mod builtins;
+pub mod completion;
 #[cfg(test)]
 mod fixture;
