@@ -12,13 +12,17 @@ use super::diagnostics::Scheduler;
 use super::documents::file_path;
 use super::flake::{self, Role};
 use super::session::Session;
-use super::{code_action, hover, settings, watch};
+use super::{code_action, completion, formatting, hover, pull_diagnostics, settings, watch};
 
 /// What the client said it can do, as far as the server cares.
 #[derive(Clone, Copy, Debug, Default)]
 struct ClientSupport {
     configuration_pull: bool,
     watch_registration: bool,
+    /// The client pulls diagnostics (`textDocument.diagnostic`), so none are pushed.
+    diagnostic_pull: bool,
+    /// The client accepts `workspace/diagnostic/refresh`.
+    diagnostic_refresh: bool,
 }
 
 pub struct Backend {
@@ -79,6 +83,12 @@ impl Backend {
                 .await;
         }
         self.scheduler.schedule_all();
+        // A pulling client re-pulls when asked to; settings change every document's findings.
+        if self.support().diagnostic_refresh {
+            if let Err(error) = self.client.workspace_diagnostic_refresh().await {
+                tracing::debug!("workspace/diagnostic/refresh failed: {error}");
+            }
+        }
     }
 }
 
@@ -92,7 +102,17 @@ impl LanguageServer for Backend {
                 .and_then(|workspace| workspace.did_change_watched_files.as_ref())
                 .and_then(|watched| watched.dynamic_registration)
                 == Some(true),
+            diagnostic_pull: params
+                .capabilities
+                .text_document
+                .as_ref()
+                .is_some_and(|text| text.diagnostic.is_some()),
+            diagnostic_refresh: workspace
+                .and_then(|workspace| workspace.diagnostics.as_ref())
+                .and_then(|diagnostics| diagnostics.refresh_support)
+                == Some(true),
         };
+        self.scheduler.set_pull_mode(support.diagnostic_pull);
         *self
             .support
             .lock()
@@ -212,6 +232,43 @@ impl LanguageServer for Backend {
     async fn hover(&self, params: lsp::HoverParams) -> Result<Option<lsp::Hover>> {
         Ok(hover::hover(&self.session, &params))
     }
+
+    async fn completion(
+        &self,
+        params: lsp::CompletionParams,
+    ) -> Result<Option<lsp::CompletionResponse>> {
+        Ok(completion::completion(&self.session, params).await)
+    }
+
+    async fn formatting(
+        &self,
+        params: lsp::DocumentFormattingParams,
+    ) -> Result<Option<Vec<lsp::TextEdit>>> {
+        match formatting::format(&self.session, &params).await {
+            Ok(edits) => Ok(edits),
+            Err(error) => {
+                tracing::warn!("{}", error.0);
+                self.client
+                    .show_message(lsp::MessageType::ERROR, error.0.clone())
+                    .await;
+                Err(formatting::to_rpc_error(&error))
+            }
+        }
+    }
+
+    async fn diagnostic(
+        &self,
+        params: lsp::DocumentDiagnosticParams,
+    ) -> Result<lsp::DocumentDiagnosticReportResult> {
+        Ok(pull_diagnostics::document(&self.client, &self.session, params).await)
+    }
+
+    async fn workspace_diagnostic(
+        &self,
+        params: lsp::WorkspaceDiagnosticParams,
+    ) -> Result<lsp::WorkspaceDiagnosticReportResult> {
+        Ok(pull_diagnostics::workspace(&self.client, &self.session, params).await)
+    }
 }
 
 fn capabilities() -> lsp::InitializeResult {
@@ -233,6 +290,20 @@ fn capabilities() -> lsp::InitializeResult {
                 },
             )),
             hover_provider: Some(lsp::HoverProviderCapability::Simple(true)),
+            completion_provider: Some(lsp::CompletionOptions {
+                trigger_characters: Some(completion::trigger_characters()),
+                ..lsp::CompletionOptions::default()
+            }),
+            document_formatting_provider: Some(lsp::OneOf::Left(true)),
+            diagnostic_provider: Some(lsp::DiagnosticServerCapabilities::Options(
+                lsp::DiagnosticOptions {
+                    identifier: Some("nixwise".to_owned()),
+                    // flake.lock's findings depend on flake.nix and the other way round.
+                    inter_file_dependencies: true,
+                    workspace_diagnostics: true,
+                    ..lsp::DiagnosticOptions::default()
+                },
+            )),
             execute_command_provider: Some(lsp::ExecuteCommandOptions {
                 commands: command::names(),
                 ..lsp::ExecuteCommandOptions::default()

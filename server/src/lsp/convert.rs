@@ -166,6 +166,33 @@ pub fn diagnostic_with_command(
     }
 }
 
+/// An LSP completion item for one of `ide::completion`; `sortText` keeps the ranking of the
+/// answer (names in scope first) whatever the client sorts by.
+pub fn completion_item(
+    index: &LineIndex,
+    item: &ide::completion::CompletionItem,
+) -> lsp::CompletionItem {
+    use ide::completion::CompletionKind;
+    let kind = match item.kind {
+        CompletionKind::Keyword => lsp::CompletionItemKind::KEYWORD,
+        CompletionKind::Variable(_) => lsp::CompletionItemKind::VARIABLE,
+        CompletionKind::Builtin => lsp::CompletionItemKind::FUNCTION,
+        CompletionKind::Attribute => lsp::CompletionItemKind::FIELD,
+        CompletionKind::FlakeInput => lsp::CompletionItemKind::MODULE,
+    };
+    lsp::CompletionItem {
+        label: item.label.clone(),
+        kind: Some(kind),
+        detail: item.detail.clone(),
+        sort_text: Some(format!("{}{}", item.rank, item.label)),
+        text_edit: Some(lsp::CompletionTextEdit::Edit(lsp::TextEdit {
+            range: range(index, item.replace),
+            new_text: item.label.clone(),
+        })),
+        ..lsp::CompletionItem::default()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

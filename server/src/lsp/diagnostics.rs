@@ -7,6 +7,7 @@
 //! is open, checks flake.lock against it, and publishes on both (see `flake.rs`).
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
 use dashmap::mapref::entry::Entry;
@@ -21,9 +22,10 @@ use super::flake::{self, Indexed, Role};
 use super::session::Session;
 use super::worker;
 
-/// What the lint threads and the document handlers ask the publisher to send.
+/// What the lint threads and the document handlers ask the publisher to send; pull requests
+/// read the same outcomes.
 #[derive(Debug)]
-enum Outcome {
+pub(super) enum Outcome {
     Publish {
         uri: lsp::Uri,
         /// The version of the open document the diagnostics are for; `None` for a file that is
@@ -49,6 +51,8 @@ pub struct Scheduler {
     outcomes: mpsc::UnboundedSender<Outcome>,
     /// Taken once, when the publisher starts.
     receiver: Arc<Mutex<Option<mpsc::UnboundedReceiver<Outcome>>>>,
+    /// The client pulls diagnostics itself: nothing is linted or published unasked.
+    pull_mode: Arc<AtomicBool>,
 }
 
 impl Scheduler {
@@ -59,7 +63,13 @@ impl Scheduler {
             running: Arc::default(),
             outcomes,
             receiver: Arc::new(Mutex::new(Some(receiver))),
+            pull_mode: Arc::default(),
         }
+    }
+
+    /// Stops pushing diagnostics: the client asks for them with `textDocument/diagnostic`.
+    pub fn set_pull_mode(&self, pull: bool) {
+        self.pull_mode.store(pull, Ordering::SeqCst);
     }
 
     /// Starts the task that publishes results. Needs a runtime; later calls do nothing.
@@ -76,6 +86,9 @@ impl Scheduler {
 
     /// Lints the document's latest text soon; for a flake.lock, the analysis of its flake.
     pub fn schedule(&self, uri: lsp::Uri) {
+        if self.pull_mode.load(Ordering::SeqCst) {
+            return;
+        }
         let uri = flake::analysis_key(&uri);
         match self.running.entry(uri.clone()) {
             Entry::Occupied(mut running) => {
@@ -111,13 +124,7 @@ impl Scheduler {
             if let Some(mut changed) = self.running.get_mut(uri) {
                 *changed = false;
             }
-            let run = || match flake::role(uri) {
-                Role::FlakeNix => Some(lint_flake(&self.session, uri)),
-                _ => {
-                    let snapshot = self.session.documents.snapshot(uri)?;
-                    Some(lint(&self.session, &snapshot))
-                }
-            };
+            let run = || analyse(&self.session, uri);
             match catch_unwind(AssertUnwindSafe(run)) {
                 Ok(Some(outcomes)) => {
                     for outcome in outcomes {
@@ -139,6 +146,18 @@ impl Scheduler {
             {
                 return;
             }
+        }
+    }
+}
+
+/// The diagnostics of the document `key` (flake.nix for a flake's two files) at its latest
+/// version, as outcomes to publish; `None` when it is not open. Reads files: call it on a worker.
+pub(super) fn analyse(session: &Session, key: &lsp::Uri) -> Option<Vec<Outcome>> {
+    match flake::role(key) {
+        Role::FlakeNix => Some(lint_flake(session, key)),
+        _ => {
+            let snapshot = session.documents.snapshot(key)?;
+            Some(lint(session, &snapshot))
         }
     }
 }
@@ -196,7 +215,7 @@ fn findings_of(diagnostics: &[lints::Diagnostic]) -> Vec<PublishedFinding> {
         .collect()
 }
 
-fn log_failures(uri: &lsp::Uri, failures: &[lints::LintFailure]) {
+pub(super) fn log_failures(uri: &lsp::Uri, failures: &[lints::LintFailure]) {
     for failure in failures {
         tracing::error!(
             lint = failure.lint,

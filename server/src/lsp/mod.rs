@@ -6,11 +6,14 @@
 mod backend;
 mod code_action;
 mod command;
+mod completion;
 mod convert;
 mod diagnostics;
 mod documents;
 mod flake;
+mod formatting;
 mod hover;
+mod pull_diagnostics;
 mod session;
 mod settings;
 mod watch;

@@ -20,6 +20,80 @@ pub const SECTION: &str = "nixwise";
 /// Keys that editor clients keep beside the server's settings, for their own use.
 const CLIENT_ONLY_KEYS: [&str; 4] = ["path", "trace", "server", "enable"];
 
+/// Keys only the editor may set: they name programs to run, which a repository's `nixwise.toml`
+/// must never do.
+const EDITOR_ONLY_KEYS: [&str; 1] = ["formatter"];
+
+/// The formatter run by `textDocument/formatting` unless the editor names another.
+pub const DEFAULT_FORMATTER: &str = "nixfmt";
+
+/// How long a formatter may run by default before it is stopped.
+pub const DEFAULT_FORMATTER_TIMEOUT_SECONDS: u64 = 10;
+
+/// `nixwise.formatter`: the command (program and arguments) fed the document on stdin.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FormatterSettings {
+    pub command: Vec<String>,
+    pub timeout_seconds: u64,
+}
+
+impl Default for FormatterSettings {
+    fn default() -> FormatterSettings {
+        FormatterSettings {
+            command: vec![DEFAULT_FORMATTER.to_owned()],
+            timeout_seconds: DEFAULT_FORMATTER_TIMEOUT_SECONDS,
+        }
+    }
+}
+
+/// Reads `nixwise.formatter` from editor settings given in either shape; problems are described
+/// one per entry and the defaults stand in for what is wrong.
+pub fn parse_formatter_settings(value: &Value) -> (FormatterSettings, Vec<String>) {
+    let mut settings = FormatterSettings::default();
+    let mut problems = Vec::new();
+    let section = match value.get(SECTION) {
+        Some(inner @ Value::Object(_)) => inner,
+        _ => value,
+    };
+    let Some(formatter) = section.get("formatter").filter(|value| !value.is_null()) else {
+        return (settings, problems);
+    };
+    let Value::Object(formatter) = formatter else {
+        return (settings, vec!["`formatter` must be an object".to_owned()]);
+    };
+    for (key, value) in formatter {
+        match (key.as_str(), value) {
+            (_, Value::Null) => {}
+            ("command", Value::Array(items)) => {
+                let words: Option<Vec<String>> = items
+                    .iter()
+                    .map(|item| item.as_str().map(str::to_owned))
+                    .collect();
+                match words {
+                    Some(words) if !words.is_empty() && !words[0].is_empty() => {
+                        settings.command = words;
+                    }
+                    _ => problems
+                        .push("`formatter.command` must be a non-empty list of strings".to_owned()),
+                }
+            }
+            ("command", Value::String(program)) if !program.is_empty() => {
+                settings.command = vec![program.clone()];
+            }
+            ("command", _) => {
+                problems.push("`formatter.command` must be a non-empty list of strings".to_owned())
+            }
+            ("timeout", value) => match value.as_u64().filter(|seconds| *seconds > 0) {
+                Some(seconds) => settings.timeout_seconds = seconds,
+                None => problems
+                    .push("`formatter.timeout` must be a positive number of seconds".to_owned()),
+            },
+            (other, _) => problems.push(format!("`formatter.{other}`: unknown key")),
+        }
+    }
+    (settings, problems)
+}
+
 /// Reads editor settings given as `{"nixwise": {…}}` or as the bare `{…}`. A `null` gives no
 /// settings. Problems are described one per entry; the rest of the settings still applies.
 pub fn parse_editor_settings(value: &Value) -> (Settings, Vec<String>) {
@@ -42,7 +116,7 @@ pub fn parse_editor_settings(value: &Value) -> (Settings, Vec<String>) {
     };
     let mut table = toml::Table::new();
     for (key, value) in map {
-        if CLIENT_ONLY_KEYS.contains(&key.as_str()) {
+        if CLIENT_ONLY_KEYS.contains(&key.as_str()) || EDITOR_ONLY_KEYS.contains(&key.as_str()) {
             continue;
         }
         if let Some(value) = to_toml(value) {
@@ -85,6 +159,7 @@ pub struct DocumentConfig {
 #[derive(Default)]
 pub struct SettingsStore {
     editor: RwLock<Arc<Settings>>,
+    formatter: RwLock<FormatterSettings>,
     editor_problems: Mutex<Vec<String>>,
     reported_editor_problems: Mutex<Vec<String>>,
     files: ConfigCache,
@@ -95,11 +170,17 @@ pub struct SettingsStore {
 impl SettingsStore {
     /// Replaces the editor settings.
     pub fn set_editor(&self, value: &Value) {
-        let (settings, problems) = parse_editor_settings(value);
+        let (settings, mut problems) = parse_editor_settings(value);
+        let (formatter, formatter_problems) = parse_formatter_settings(value);
+        problems.extend(formatter_problems);
         *self
             .editor
             .write()
             .unwrap_or_else(|poisoned| poisoned.into_inner()) = Arc::new(settings);
+        *self
+            .formatter
+            .write()
+            .unwrap_or_else(|poisoned| poisoned.into_inner()) = formatter;
         *lock(&self.editor_problems) = problems;
     }
 
@@ -117,6 +198,22 @@ impl SettingsStore {
                 problems.join("; ")
             )
         })
+    }
+
+    /// The formatter the editor settings name, or the default.
+    pub fn formatter(&self) -> FormatterSettings {
+        self.formatter
+            .read()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .clone()
+    }
+
+    /// The workspace folders.
+    pub fn roots(&self) -> Vec<PathBuf> {
+        self.roots
+            .read()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .clone()
     }
 
     /// The workspace folders, against which editor excludes are matched outside any project.
@@ -260,6 +357,33 @@ mod tests {
             (Settings::default(), Vec::new())
         );
         assert_eq!(parse_editor_settings(&json!([1])).1.len(), 1);
+    }
+
+    #[test]
+    fn the_formatter_comes_from_editor_settings_only() {
+        let (formatter, problems) = parse_formatter_settings(
+            &json!({"nixwise": {"formatter": {"command": ["alejandra", "-q"], "timeout": 3}}}),
+        );
+        assert!(problems.is_empty(), "{problems:?}");
+        assert_eq!(formatter.command, ["alejandra", "-q"]);
+        assert_eq!(formatter.timeout_seconds, 3);
+        assert_eq!(
+            parse_formatter_settings(&json!({})).0,
+            FormatterSettings::default()
+        );
+        let (formatter, problems) =
+            parse_formatter_settings(&json!({"formatter": {"command": [], "colour": 1}}));
+        assert_eq!(formatter, FormatterSettings::default());
+        assert_eq!(problems.len(), 2, "{problems:?}");
+        // Not a lint setting: the lint settings do not complain about it.
+        assert!(
+            parse_editor_settings(&json!({"formatter": {"command": ["x"]}}))
+                .1
+                .is_empty()
+        );
+        // A project file cannot name a command.
+        let table: toml::Table = toml::from_str("[formatter]\ncommand = [\"x\"]").expect("TOML");
+        assert!(!Settings::from_table(&table).1.is_empty());
     }
 
     #[test]
