@@ -69,16 +69,25 @@ fn file_keys() -> Vec<String> {
 
 /// The keys the server leaves to editor clients, from `CLIENT_ONLY_KEYS` in the server.
 fn client_keys() -> Vec<String> {
+    keys_of_const("CLIENT_ONLY_KEYS")
+}
+
+/// The keys only editor settings may set, from `EDITOR_ONLY_KEYS` in the server.
+fn editor_keys() -> Vec<String> {
+    keys_of_const("EDITOR_ONLY_KEYS")
+}
+
+fn keys_of_const(name: &str) -> Vec<String> {
     let source = read("server/src/lsp/settings.rs");
     let line = source
         .lines()
-        .find(|line| line.contains("const CLIENT_ONLY_KEYS"))
-        .expect("server/src/lsp/settings.rs has CLIENT_ONLY_KEYS");
+        .find(|line| line.contains(&format!("const {name}")))
+        .unwrap_or_else(|| panic!("server/src/lsp/settings.rs has {name}"));
     let list = line
         .split_once("= [")
         .and_then(|(_, rest)| rest.split_once(']'))
         .map(|(list, _)| list)
-        .expect("CLIENT_ONLY_KEYS is a one-line array");
+        .unwrap_or_else(|| panic!("{name} is a one-line array"));
     list.split(',')
         .map(|item| item.trim().trim_matches('"').to_owned())
         .filter(|item| !item.is_empty())
@@ -240,6 +249,12 @@ fn configuration_md_documents_every_key_the_server_accepts() {
             "docs/configuration.md does not say what the client key `nixwise.{key}` is"
         );
     }
+    for key in editor_keys() {
+        assert!(
+            text.contains(&format!("`nixwise.{key}`")),
+            "docs/configuration.md does not document the editor setting `nixwise.{key}`"
+        );
+    }
     for lint in LINTS {
         assert!(text.contains(&format!("`{}`", lint.name)), "{}", lint.name);
         for option in lint.options {
@@ -314,7 +329,15 @@ fn vscode_settings_cover_every_key_and_lint() {
     }
 
     let files = file_keys();
-    let clients = client_keys();
+    let mut clients = client_keys();
+    let editor_only = editor_keys();
+    for key in &editor_only {
+        assert!(
+            properties.contains_key(&format!("nixwise.{key}")),
+            "{relative} has no setting `nixwise.{key}`"
+        );
+    }
+    clients.extend(editor_only);
     for key in &files {
         assert!(
             properties.contains_key(&format!("nixwise.{key}")),
