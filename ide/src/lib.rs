@@ -4,6 +4,7 @@
 //! Pure like `lints`: takes text and trees, returns data with byte ranges. No LSP types, no files,
 //! no async runtime; `server/src/lsp/` turns the answers into protocol messages.
 
+pub mod assists;
 pub mod builtins;
 pub mod completion;
 #[cfg(test)]
