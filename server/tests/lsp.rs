@@ -40,7 +40,7 @@ async fn open_publishes_diagnostics_for_its_version() {
     );
     assert_eq!(
         init["capabilities"]["codeActionProvider"]["codeActionKinds"],
-        json!(["quickfix", "source.fixAll.nixwise"])
+        json!(["quickfix", "refactor.rewrite", "source.fixAll.nixwise"])
     );
 
     client.open(URI, 3, "{ a = x == true; }").await;

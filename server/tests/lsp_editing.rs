@@ -297,3 +297,39 @@ async fn a_cancelled_workspace_diagnostic_does_not_block_other_requests() {
         assert!(response["result"]["items"].is_array(), "{response}");
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn refactorings_are_offered_as_rewrites_only_when_asked_for() {
+    let client = TestClient::in_process();
+    client.initialize(full_capabilities(), None).await;
+    let text = "{ x = s.x; }";
+    client.open(URI, 1, text).await;
+    let at = json!({"start": position(0, 3), "end": position(0, 3)});
+    let ask = |only: Option<Value>| {
+        let mut context = json!({"diagnostics": []});
+        if let Some(only) = only {
+            context["only"] = only;
+        }
+        json!({"textDocument": {"uri": URI}, "range": at, "context": context})
+    };
+    let actions = client
+        .request("textDocument/codeAction", ask(Some(json!(["refactor"]))))
+        .await;
+    let action = actions
+        .as_array()
+        .expect("actions")
+        .iter()
+        .find(|action| action["title"] == "Convert to `inherit`")
+        .expect("the rewrite offered")
+        .clone();
+    assert_eq!(action["kind"], "refactor.rewrite");
+    assert_eq!(apply_action(text, &action, URI), "{ inherit (s) x; }");
+    let quick = client
+        .request("textDocument/codeAction", ask(Some(json!(["quickfix"]))))
+        .await;
+    assert!(quick
+        .as_array()
+        .expect("actions")
+        .iter()
+        .all(|action| action["kind"] != "refactor.rewrite"));
+}

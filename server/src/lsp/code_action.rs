@@ -19,7 +19,11 @@ pub const FIX_ALL: lsp::CodeActionKind = lsp::CodeActionKind::new("source.fixAll
 
 /// The kinds advertised in the server's capabilities.
 pub fn kinds() -> Vec<lsp::CodeActionKind> {
-    vec![lsp::CodeActionKind::QUICKFIX, FIX_ALL]
+    vec![
+        lsp::CodeActionKind::QUICKFIX,
+        lsp::CodeActionKind::REFACTOR_REWRITE,
+        FIX_ALL,
+    ]
 }
 
 pub async fn code_actions(
@@ -63,6 +67,9 @@ pub async fn code_actions(
     // flake.lock is JSON: the Nix fixes do not apply to it.
     if flake::role(&uri) == Role::FlakeLock {
         return Some(actions);
+    }
+    if wanted(only, &lsp::CodeActionKind::REFACTOR_REWRITE) {
+        actions.extend(refactors(session, &uri, params.range).await);
     }
     // Without an explicit request, "fix all" is offered only when it has something to do, so that
     // an ordinary light-bulb request does not cost a lint run.
@@ -125,6 +132,41 @@ fn workspace_edit(uri: &lsp::Uri, edits: Vec<lsp::TextEdit>) -> lsp::WorkspaceEd
         changes: Some(HashMap::from([(uri.clone(), edits)])),
         ..lsp::WorkspaceEdit::default()
     }
+}
+
+/// The refactorings of `ide::assists` at the requested range, for the document's current text.
+async fn refactors(
+    session: &Arc<Session>,
+    uri: &lsp::Uri,
+    range: lsp::Range,
+) -> Vec<lsp::CodeActionOrCommand> {
+    let Some(snapshot) = session.documents.snapshot(uri) else {
+        return Vec::new();
+    };
+    let job = snapshot.clone();
+    let assists = worker::run("nixwise-assists", move || {
+        let range = convert::text_range(&job.index, &job.text, range);
+        ide::assists::assists(&job.parse().root(), &job.text, range)
+    })
+    .await
+    .unwrap_or_default();
+    assists
+        .into_iter()
+        .map(|assist| {
+            let edits = assist
+                .edits
+                .iter()
+                .map(|edit| convert::text_edit(&snapshot.index, edit))
+                .collect();
+            lsp::CodeAction {
+                title: assist.title,
+                kind: Some(lsp::CodeActionKind::REFACTOR_REWRITE),
+                edit: Some(workspace_edit(uri, edits)),
+                ..lsp::CodeAction::default()
+            }
+            .into()
+        })
+        .collect()
 }
 
 async fn fix_all(session: &Arc<Session>, uri: &lsp::Uri) -> Option<lsp::CodeAction> {
