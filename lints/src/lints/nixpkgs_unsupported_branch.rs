@@ -15,7 +15,8 @@ declare_lint! {
     /// its last month of support is noted, and a `release-YY.MM` branch is reported because it
     /// is not a channel. A channel of a release newer than the shipped data knows is assumed
     /// supported and only noted. An input that tracks the default branch is left to the lints
-    /// about unpinned inputs.
+    /// about unpinned inputs, and a nixpkgs fork (an owner outside `allowed-owners`) to
+    /// `nixpkgs-non-upstream`: its branches are its own.
     ///
     /// The statuses come from data shipped with nixwise (dated; see `lints/data/README.md`).
     /// `[flake-lock] ref-statuses` in `nixwise.toml` sets the status of single branches on top
@@ -236,6 +237,7 @@ pub(crate) fn check_lock(ctx: &LockCtx<'_>, findings: &mut LockFindings) {
 }
 
 fn check_with(ctx: &LockCtx<'_>, data: &Branches, findings: &mut LockFindings) {
+    let allowed = ctx.config.allowed_owners();
     let mut seen = Vec::new();
     for (name, node) in ctx.nixpkgs_root_inputs() {
         if seen.contains(&node.key) {
@@ -243,6 +245,14 @@ fn check_with(ctx: &LockCtx<'_>, data: &Branches, findings: &mut LockFindings) {
         }
         seen.push(node.key.clone());
         let original = node.original.as_ref();
+        // The branch data describes NixOS/nixpkgs; a fork's branches are its own (its owner is
+        // `nixpkgs-non-upstream`'s finding).
+        let owner = original
+            .filter(|source| matches!(source.kind(), Some("github" | "gitlab")))
+            .and_then(|source| source.str("owner"));
+        if owner.is_some_and(|owner| !allowed.contains(&owner.to_ascii_lowercase())) {
+            continue;
+        }
         let from_lock = original
             .and_then(|source| source.str("ref"))
             .map(str::to_owned);
@@ -524,5 +534,25 @@ mod tests {
             let flake = format!("{{\n  inputs.nixpkgs{attrs};\n  outputs = _: {{ }};\n}}\n");
             assert_eq!(fixed(attrs, original_ref), flake, "{attrs}");
         }
+    }
+
+    /// cachix/devenv locks cachix/devenv-nixpkgs on its branch `rolling`.
+    #[test]
+    fn a_fork_is_judged_by_its_owner_not_its_branches() {
+        let fork = lock("\"ref\": \"rolling\", ").replace("\"NixOS\"", "\"cachix\"");
+        let flake = "{\n  inputs.nixpkgs.url = \"github:cachix/devenv-nixpkgs/rolling\";\n  outputs = _: { };\n}\n";
+        assert_eq!(
+            run_lint(&NIXPKGS_UNSUPPORTED_BRANCH, check_lock, Some(flake), Some(&fork), ""),
+            ""
+        );
+        let allowed = "[flake-lock]\nallowed-owners = [\"NixOS\", \"cachix\"]\n";
+        assert!(run_lint(
+            &NIXPKGS_UNSUPPORTED_BRANCH,
+            check_lock,
+            Some(flake),
+            Some(&fork),
+            allowed
+        )
+        .contains("`rolling` is not a supported nixpkgs branch"));
     }
 }
