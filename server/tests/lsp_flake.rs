@@ -652,13 +652,16 @@ async fn a_second_nixpkgs_gets_a_follows_quick_fix_in_flake_nix() {
         .filter(|found| found["code"] == "duplicate-nixpkgs")
         .collect();
     assert_eq!(duplicate.len(), 1, "{nix:#?}");
-    assert_eq!(covered(FLAKE_WITH_HOME_MANAGER, duplicate[0]), "home-manager");
+    assert_eq!(
+        covered(FLAKE_WITH_HOME_MANAGER, duplicate[0]),
+        "home-manager"
+    );
     let actions = client
         .code_actions(&flake.nix_uri(), &[duplicate[0].clone()], None)
         .await;
     let fix = actions
         .iter()
-        .find(|action| action["title"] == "Make `nixpkgs` follow `nixpkgs`")
+        .find(|action| action["title"] == "Make `home-manager/nixpkgs` follow `nixpkgs`")
         .unwrap_or_else(|| panic!("no follows fix: {actions:#?}"));
     assert_eq!(fix["kind"], "quickfix");
     assert_eq!(fix["isPreferred"], true);

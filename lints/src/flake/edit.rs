@@ -132,7 +132,10 @@ pub fn add_nested_follows(
     let binding = format!("{}.inputs.{follows}", prefix.join("."));
     let range = last.entry.syntax().text_range();
     let (start, end) = (usize::from(range.start()), usize::from(range.end()));
-    let line_start = text.get(..start)?.rfind('\n').map_or(0, |newline| newline + 1);
+    let line_start = text
+        .get(..start)?
+        .rfind('\n')
+        .map_or(0, |newline| newline + 1);
     let line_end = text
         .get(end..)?
         .find('\n')

@@ -102,7 +102,7 @@ pub(crate) fn check_lock(ctx: &LockCtx<'_>, findings: &mut LockFindings) {
             });
             if let Some(edit) = edit {
                 finding.fix(Fix::safe(
-                    format!("Make `{}` follow `{own_name}`", nested.name),
+                    format!("Make `{}/{}` follow `{own_name}`", input.name, nested.name),
                     vec![edit],
                 ));
             }
@@ -178,7 +178,13 @@ mod tests {
         let renamed = hm_own.replace("\"nixpkgs\": \"nixpkgs\"}", "\"pkgs\": \"nixpkgs\"}");
         let flake = FLAKE.replace("inputs.nixpkgs.url", "inputs.pkgs.url");
         let toml = "[flake-lock]\nnixpkgs-keys = [\"pkgs\"]\n";
-        let out = run_lint(&DUPLICATE_NIXPKGS, check_lock, Some(&flake), Some(&renamed), toml);
+        let out = run_lint(
+            &DUPLICATE_NIXPKGS,
+            check_lock,
+            Some(&flake),
+            Some(&renamed),
+            toml,
+        );
         assert!(out.contains("follows = \"pkgs\";`"), "{out}");
     }
 

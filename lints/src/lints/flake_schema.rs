@@ -82,9 +82,8 @@ fn is_module(expr: &ast::Expr) -> bool {
     };
     pattern.pat_entries().any(|entry| {
         entry.ident().is_some_and(|ident| {
-            syntax::helpers::ident_token(&ident).is_some_and(|token| {
-                matches!(token.text(), "config" | "lib" | "options" | "pkgs")
-            })
+            syntax::helpers::ident_token(&ident)
+                .is_some_and(|token| matches!(token.text(), "config" | "lib" | "options" | "pkgs"))
         })
     })
 }

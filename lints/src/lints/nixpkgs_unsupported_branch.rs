@@ -85,7 +85,10 @@ impl Branches {
     }
 
     /// The shipped data with the statuses set in the configuration, which win.
-    fn with_overrides(mut self, overrides: &std::collections::BTreeMap<String, String>) -> Branches {
+    fn with_overrides(
+        mut self,
+        overrides: &std::collections::BTreeMap<String, String>,
+    ) -> Branches {
         for (branch, status) in overrides {
             match self.statuses.iter_mut().find(|(name, _)| name == branch) {
                 Some(entry) => entry.1.clone_from(status),
@@ -475,8 +478,11 @@ mod tests {
             "{out}"
         );
         // Without the configuration, the shipped data decides.
-        assert!(run("github:NixOS/nixpkgs/nixos-24.11", "\"ref\": \"nixos-24.11\", ")
-            .contains("warning"));
+        assert!(run(
+            "github:NixOS/nixpkgs/nixos-24.11",
+            "\"ref\": \"nixos-24.11\", "
+        )
+        .contains("warning"));
     }
 
     fn fixed(url_or_attrs: &str, original_ref: &str) -> String {
@@ -502,13 +508,17 @@ mod tests {
             "nixpkgs-24.11-darwin"
         )
         .contains("\"github:NixOS/nixpkgs/nixpkgs-26.05-darwin\""));
-        assert!(
-            fixed(".url = \"github:NixOS/nixpkgs/nixos-23.05-small\"", "nixos-23.05-small")
-                .contains("/nixos-26.05-small\"")
-        );
+        assert!(fixed(
+            ".url = \"github:NixOS/nixpkgs/nixos-23.05-small\"",
+            "nixos-23.05-small"
+        )
+        .contains("/nixos-26.05-small\""));
         // A release branch moves to the channel.
-        assert!(fixed(".url = \"github:NixOS/nixpkgs/release-26.05\"", "release-26.05")
-            .contains("/nixos-26.05\""));
+        assert!(fixed(
+            ".url = \"github:NixOS/nixpkgs/release-26.05\"",
+            "release-26.05"
+        )
+        .contains("/nixos-26.05\""));
         // A `ref=` parameter and the attribute form.
         assert!(fixed(
             ".url = \"git+https://github.com/NixOS/nixpkgs?ref=nixos-24.05&shallow=1\"",
@@ -526,8 +536,14 @@ mod tests {
     fn no_fix_where_the_branch_cannot_be_found_or_is_only_noted() {
         // An interpolated url, a branch named twice, and a note about a newer release.
         for (attrs, original_ref) in [
-            (" = let b = \"nixos-24.11\"; in { url = \"github:NixOS/nixpkgs/${b}\"; }", "nixos-24.11"),
-            (".url = \"github:NixOS/nixpkgs/nixos-24.11?dir=nixos-24.11\"", "nixos-24.11"),
+            (
+                " = let b = \"nixos-24.11\"; in { url = \"github:NixOS/nixpkgs/${b}\"; }",
+                "nixos-24.11",
+            ),
+            (
+                ".url = \"github:NixOS/nixpkgs/nixos-24.11?dir=nixos-24.11\"",
+                "nixos-24.11",
+            ),
             (".url = \"github:NixOS/nixpkgs/nixos-26.11\"", "nixos-26.11"),
             (".url = \"github:NixOS/nixpkgs/nixos-26.05\"", "nixos-26.05"),
         ] {
@@ -542,7 +558,13 @@ mod tests {
         let fork = lock("\"ref\": \"rolling\", ").replace("\"NixOS\"", "\"cachix\"");
         let flake = "{\n  inputs.nixpkgs.url = \"github:cachix/devenv-nixpkgs/rolling\";\n  outputs = _: { };\n}\n";
         assert_eq!(
-            run_lint(&NIXPKGS_UNSUPPORTED_BRANCH, check_lock, Some(flake), Some(&fork), ""),
+            run_lint(
+                &NIXPKGS_UNSUPPORTED_BRANCH,
+                check_lock,
+                Some(flake),
+                Some(&fork),
+                ""
+            ),
             ""
         );
         let allowed = "[flake-lock]\nallowed-owners = [\"NixOS\", \"cachix\"]\n";

@@ -194,7 +194,12 @@ mod tests {
     /// for another flake.
     #[test]
     fn a_flake_whose_outputs_take_no_input_is_left_alone() {
-        for outputs in ["_: { }", "{ ... }: { }", "{ self, ... }@inputs: { }", "inputs: { }"] {
+        for outputs in [
+            "_: { }",
+            "{ ... }: { }",
+            "{ self, ... }@inputs: { }",
+            "inputs: { }",
+        ] {
             check(
                 &UNUSED_FLAKE_INPUT,
                 &format!(
