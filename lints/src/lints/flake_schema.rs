@@ -8,7 +8,7 @@ use crate::lint::{declare_lint, Findings, LintCtx};
 
 declare_lint! {
     /// ## What it does
-    /// Checks flake.nix for the shapes Nix rejects when it reads a flake: a root that is not a
+    /// Checks flake.nix for the shapes Nix rejects when it reads a flake: a root that is not an
     /// attribute set (a `let`, a function); a top-level attribute other than
     /// `description`, `inputs`, `outputs` and `nixConfig`; a `description` that is not a string
     /// literal; a missing `outputs`, or one that is not a function; an input that is not an
