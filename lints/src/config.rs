@@ -47,7 +47,12 @@ pub struct FlakeLockSettings {
     pub allowed_owners: Option<Vec<String>>,
     /// `"root"` (the default) checks the root's nixpkgs inputs, `"all"` every nixpkgs node.
     pub scope: Option<String>,
+    /// Statuses of nixpkgs branches that replace or extend the shipped branch data, by branch.
+    pub ref_statuses: BTreeMap<String, String>,
 }
+
+/// The statuses a nixpkgs branch can have in the branch data and in `ref-statuses`.
+pub const BRANCH_STATUSES: [&str; 4] = ["rolling", "stable", "deprecated", "unmaintained"];
 
 /// A problem in a settings layer. The rest of the layer still applies.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -150,6 +155,28 @@ fn read_flake_lock(
                 }
                 toml::Value::Datetime(date) => settings.reference_date = Some(date.to_string()),
                 _ => errors.push(error(&path, "expected a date such as \"2026-01-31\"")),
+            },
+            "ref-statuses" => match value {
+                toml::Value::String(builtin) if builtin == "builtin" => {}
+                toml::Value::Table(statuses) => {
+                    for (branch, status) in statuses {
+                        match status.as_str() {
+                            Some(status) if BRANCH_STATUSES.contains(&status) => {
+                                flake_lock
+                                    .ref_statuses
+                                    .insert(branch.clone(), status.to_owned());
+                            }
+                            _ => errors.push(error(
+                                &format!("{path}.{branch}"),
+                                &format!("expected a status ({})", BRANCH_STATUSES.join(", ")),
+                            )),
+                        }
+                    }
+                }
+                _ => errors.push(error(
+                    &path,
+                    "expected \"builtin\" or a table of branch statuses such as { \"nixos-26.11\" = \"stable\" }",
+                )),
             },
             _ => errors.push(error(&path, "unknown key")),
         }
@@ -322,6 +349,12 @@ impl Config {
             if section.scope.is_some() {
                 flake_lock.scope.clone_from(&section.scope);
             }
+            flake_lock.ref_statuses.extend(
+                section
+                    .ref_statuses
+                    .iter()
+                    .map(|(branch, status)| (branch.clone(), status.clone())),
+            );
         }
         let mut builder = GlobSetBuilder::new();
         for pattern in &exclude {
@@ -418,6 +451,11 @@ impl Config {
             .iter()
             .map(|owner| owner.to_ascii_lowercase())
             .collect()
+    }
+
+    /// Branch statuses set in the configuration, which win over the shipped branch data.
+    pub fn ref_statuses(&self) -> &BTreeMap<String, String> {
+        &self.flake_lock.ref_statuses
     }
 
     /// Whether every nixpkgs node of the lock is checked, not only the root's inputs.
@@ -531,6 +569,42 @@ mod tests {
         assert_eq!(defaults.max_age_days(), 30);
         assert_eq!(defaults.nixpkgs_keys(), ["nixpkgs"]);
         assert_eq!(defaults.allowed_owners(), ["nixos"]);
+    }
+
+    #[test]
+    fn ref_statuses_extend_the_branch_data_layer_by_layer() {
+        let (file, errors) = settings(
+            "[flake-lock.ref-statuses]\n\"nixos-26.11\" = \"stable\"\n\"nixos-26.05\" = \"deprecated\"\n",
+        );
+        assert!(errors.is_empty(), "{errors:?}");
+        let (editor, errors) =
+            settings("[flake-lock]\nref-statuses = { \"nixos-26.05\" = \"unmaintained\" }\n");
+        assert!(errors.is_empty(), "{errors:?}");
+        let config = Config::from_layers(&[&file, &editor]);
+        let statuses: Vec<(&str, &str)> = config
+            .ref_statuses()
+            .iter()
+            .map(|(branch, status)| (branch.as_str(), status.as_str()))
+            .collect();
+        assert_eq!(
+            statuses,
+            [("nixos-26.05", "unmaintained"), ("nixos-26.11", "stable")]
+        );
+        let (builtin, errors) = settings("[flake-lock]\nref-statuses = \"builtin\"\n");
+        assert!(errors.is_empty(), "{errors:?}");
+        assert!(Config::from_layers(&[&builtin]).ref_statuses().is_empty());
+        let (_, errors) = settings(
+            "[flake-lock]\nref-statuses = { \"nixos-26.11\" = \"supported\", \"nixos-26.05\" = 1 }\n",
+        );
+        assert_eq!(
+            errors,
+            [
+                "`flake-lock.ref-statuses.nixos-26.05`: expected a status (rolling, stable, deprecated, unmaintained)",
+                "`flake-lock.ref-statuses.nixos-26.11`: expected a status (rolling, stable, deprecated, unmaintained)",
+            ]
+        );
+        let (_, errors) = settings("[flake-lock]\nref-statuses = \"./branches.json\"\n");
+        assert_eq!(errors.len(), 1, "{errors:?}");
     }
 
     #[test]

@@ -601,3 +601,87 @@ async fn bad_command_arguments_are_refused() {
     assert_eq!(response["error"]["code"], -32602, "{response}");
     assert!(client.notifications("window/showMessage").is_empty());
 }
+
+/// A flake whose home-manager input brings its own nixpkgs.
+const FLAKE_WITH_HOME_MANAGER: &str = r#"{
+  description = "A flake for the tests";
+  inputs = {
+    nixpkgs.url = "github:NixOS/nixpkgs/nixos-unstable";
+    home-manager = {
+      url = "github:nix-community/home-manager";
+    };
+  };
+  outputs = { self, nixpkgs, home-manager }: { };
+}
+"#;
+
+fn lock_with_second_nixpkgs() -> String {
+    let nixpkgs = |rev: &str| {
+        format!(
+            r#"{{"locked": {{"lastModified": {RECENT}, "narHash": "sha256-AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=", "owner": "NixOS", "repo": "nixpkgs", "rev": "{rev}", "type": "github"}}, "original": {{"owner": "NixOS", "ref": "nixos-unstable", "repo": "nixpkgs", "type": "github"}}}}"#
+        )
+    };
+    format!(
+        r#"{{
+  "nodes": {{
+    "home-manager": {{"inputs": {{"nixpkgs": "nixpkgs_2"}}, "locked": {{"lastModified": {RECENT}, "narHash": "sha256-BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB=", "owner": "nix-community", "repo": "home-manager", "rev": "1111111111111111111111111111111111111111", "type": "github"}}, "original": {{"owner": "nix-community", "repo": "home-manager", "type": "github"}}}},
+    "nixpkgs": {},
+    "nixpkgs_2": {},
+    "root": {{"inputs": {{"home-manager": "home-manager", "nixpkgs": "nixpkgs"}}}}
+  }},
+  "root": "root",
+  "version": 7
+}}
+"#,
+        nixpkgs("0123456789abcdef0123456789abcdef01234567"),
+        nixpkgs("89abcdef0123456789abcdef0123456789abcdef")
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_second_nixpkgs_gets_a_follows_quick_fix_in_flake_nix() {
+    let flake = Flake::new(Some(&lock_with_second_nixpkgs()));
+    std::fs::write(flake.path().join("flake.nix"), FLAKE_WITH_HOME_MANAGER).expect("write");
+    let client = started(NixOptions::default()).await;
+    client
+        .open(&flake.nix_uri(), 1, FLAKE_WITH_HOME_MANAGER)
+        .await;
+    let nix = client.diagnostics(&flake.nix_uri(), 1).await;
+    let duplicate: Vec<&Value> = nix
+        .iter()
+        .filter(|found| found["code"] == "duplicate-nixpkgs")
+        .collect();
+    assert_eq!(duplicate.len(), 1, "{nix:#?}");
+    assert_eq!(
+        covered(FLAKE_WITH_HOME_MANAGER, duplicate[0]),
+        "home-manager"
+    );
+    let actions = client
+        .code_actions(&flake.nix_uri(), &[duplicate[0].clone()], None)
+        .await;
+    let fix = actions
+        .iter()
+        .find(|action| action["title"] == "Make `home-manager/nixpkgs` follow `nixpkgs`")
+        .unwrap_or_else(|| panic!("no follows fix: {actions:#?}"));
+    assert_eq!(fix["kind"], "quickfix");
+    assert_eq!(fix["isPreferred"], true);
+    let edits = fix["edit"]["changes"][flake.nix_uri().as_str()]
+        .as_array()
+        .expect("edits of flake.nix");
+    assert_eq!(edits.len(), 1, "{edits:#?}");
+    assert_eq!(
+        edits[0]["newText"],
+        "\n      inputs.nixpkgs.follows = \"nixpkgs\";"
+    );
+    assert_eq!(
+        edits[0]["range"]["start"],
+        json!({"line": 5, "character": 48})
+    );
+    // The lock must be written again afterwards: `nix flake lock` is offered beside the edit.
+    assert!(
+        actions
+            .iter()
+            .any(|action| action["command"]["command"] == "nixwise.flakeLock"),
+        "{actions:#?}"
+    );
+}

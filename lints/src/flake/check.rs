@@ -492,6 +492,43 @@ pub(crate) mod tests {
         out
     }
 
+    /// Runs one lock lint on a flake and applies to flake.nix the first fix of each finding shown
+    /// there that `mode` allows; checks that the result parses as well as the original.
+    pub(crate) fn run_lint_fix(
+        lint: &'static Lint,
+        check: LockCheck,
+        flake_nix: &str,
+        flake_lock: &str,
+        mode: crate::FixMode,
+    ) -> String {
+        let config = Config::default();
+        let files = FlakeFiles {
+            flake_nix: Some(flake_nix),
+            flake_lock: Some(flake_lock),
+            now: None,
+        };
+        let report = check_flake_with(&files, &config, &[(lint, check)]);
+        assert!(report.failures.is_empty(), "{:?}", report.failures);
+        let edits: Vec<syntax::TextEdit> = report
+            .flake
+            .iter()
+            .filter_map(|diagnostic| {
+                diagnostic.fixes.iter().find(|fix| match fix.applicability {
+                    crate::Applicability::Safe => true,
+                    crate::Applicability::Unsafe => mode == crate::FixMode::Unsafe,
+                    crate::Applicability::DisplayOnly => false,
+                })
+            })
+            .flat_map(|fix| fix.edits.iter().cloned())
+            .collect();
+        let fixed = syntax::apply_edits(flake_nix, &edits).expect("edits that do not overlap");
+        assert!(
+            syntax::parse(&fixed).errors().len() <= syntax::parse(flake_nix).errors().len(),
+            "the fix breaks the syntax:\n{fixed}"
+        );
+        fixed
+    }
+
     /// Runs one lock lint on a flake with a reference date and renders what it finds.
     pub(crate) fn run_lint(
         lint: &'static Lint,

@@ -2,6 +2,7 @@
 //! everything in it) for the lints that check them and their agreement.
 
 pub mod check;
+pub mod edit;
 pub mod flakeref;
 pub mod json;
 pub mod lock;

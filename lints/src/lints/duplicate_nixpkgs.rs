@@ -1,6 +1,8 @@
 //! NIX407: an input that brings its own nixpkgs instead of following the flake's.
 
+use crate::diagnostic::Fix;
 use crate::flake::check::{LockCtx, LockFindings, Place};
+use crate::flake::edit::add_nested_follows;
 use crate::flake::lock::{InputTarget, Lock};
 use crate::lint::declare_lint;
 
@@ -10,6 +12,10 @@ declare_lint! {
     /// node has an input `k` locked directly (not through `follows`) to a nixpkgs other than the
     /// flake's own. nixpkgs that the root itself uses on purpose (say, a stable and an unstable
     /// one) are never reported.
+    ///
+    /// The fix adds `inputs.X.inputs.k.follows = "nixpkgs";` to flake.nix: inside the input's
+    /// attribute set when it is written as one, else on a new line after the input's last
+    /// entry. `nix flake lock` then drops the extra nixpkgs from the lock.
     ///
     /// ## Why is this bad?
     /// Every extra nixpkgs is evaluated again, which is slow and memory-hungry, and packages from
@@ -30,7 +36,7 @@ declare_lint! {
         name: "duplicate-nixpkgs",
         category: Performance,
         severity: Warning,
-        fix: None,
+        fix: Safe,
         tags: [],
         kinds: [],
         check: crate::lint::no_nodes,
@@ -81,7 +87,7 @@ pub(crate) fn check_lock(ctx: &LockCtx<'_>, findings: &mut LockFindings) {
             {
                 continue;
             }
-            findings
+            let finding = findings
                 .report(
                     Place::Lock(nested.value_range),
                     format!(
@@ -90,13 +96,24 @@ pub(crate) fn check_lock(ctx: &LockCtx<'_>, findings: &mut LockFindings) {
                     ),
                 )
                 .input(&input.name);
+            let edit = ctx.flake_root.and_then(|root| {
+                let text = root.text().to_string();
+                add_nested_follows(&text, root, &input.name, &nested.name, &own_name)
+            });
+            if let Some(edit) = edit {
+                finding.fix(Fix::safe(
+                    format!("Make `{}/{}` follow `{own_name}`", input.name, nested.name),
+                    vec![edit],
+                ));
+            }
         }
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use crate::flake::check::tests::run_lint;
+    use crate::flake::check::tests::{run_lint, run_lint_fix};
+    use crate::FixMode;
 
     use super::{check_lock, DUPLICATE_NIXPKGS};
 
@@ -143,5 +160,44 @@ mod tests {
             run_lint(&DUPLICATE_NIXPKGS, check_lock, None, Some(&intentional), ""),
             ""
         );
+    }
+
+    #[test]
+    fn fix_adds_the_follows_in_either_form() {
+        let hm_own = lock("\"nixpkgs_2\"", "");
+        assert_eq!(
+            run_lint_fix(&DUPLICATE_NIXPKGS, check_lock, FLAKE, &hm_own, FixMode::Safe),
+            "{\n  inputs.nixpkgs.url = \"github:NixOS/nixpkgs\";\n  inputs.home-manager.url = \"github:nix-community/home-manager\";\n  inputs.home-manager.inputs.nixpkgs.follows = \"nixpkgs\";\n  outputs = _: { };\n}\n"
+        );
+        let attrset = "{\n  inputs = {\n    nixpkgs.url = \"github:NixOS/nixpkgs\";\n    home-manager = {\n      url = \"github:nix-community/home-manager\";\n    };\n  };\n  outputs = _: { };\n}\n";
+        assert_eq!(
+            run_lint_fix(&DUPLICATE_NIXPKGS, check_lock, attrset, &hm_own, FixMode::Safe),
+            "{\n  inputs = {\n    nixpkgs.url = \"github:NixOS/nixpkgs\";\n    home-manager = {\n      url = \"github:nix-community/home-manager\";\n      inputs.nixpkgs.follows = \"nixpkgs\";\n    };\n  };\n  outputs = _: { };\n}\n"
+        );
+        // The follows names the flake's own nixpkgs input, whatever it is called.
+        let renamed = hm_own.replace("\"nixpkgs\": \"nixpkgs\"}", "\"pkgs\": \"nixpkgs\"}");
+        let flake = FLAKE.replace("inputs.nixpkgs.url", "inputs.pkgs.url");
+        let toml = "[flake-lock]\nnixpkgs-keys = [\"pkgs\"]\n";
+        let out = run_lint(
+            &DUPLICATE_NIXPKGS,
+            check_lock,
+            Some(&flake),
+            Some(&renamed),
+            toml,
+        );
+        assert!(out.contains("follows = \"pkgs\";`"), "{out}");
+    }
+
+    #[test]
+    fn no_fix_for_an_input_flake_nix_does_not_declare() {
+        let flake = "{\n  inputs.nixpkgs.url = \"github:NixOS/nixpkgs\";\n  outputs = { home-manager, ... }: { };\n}\n";
+        let out = run_lint_fix(
+            &DUPLICATE_NIXPKGS,
+            check_lock,
+            flake,
+            &lock("\"nixpkgs_2\"", ""),
+            FixMode::Unsafe,
+        );
+        assert_eq!(out, flake);
     }
 }

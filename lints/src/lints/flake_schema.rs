@@ -8,8 +8,8 @@ use crate::lint::{declare_lint, Findings, LintCtx};
 
 declare_lint! {
     /// ## What it does
-    /// Checks flake.nix for the shapes Nix rejects when it reads a flake: a root that is not a
-    /// plain attribute set (a `let`, a function, `rec { }`); a top-level attribute other than
+    /// Checks flake.nix for the shapes Nix rejects when it reads a flake: a root that is not an
+    /// attribute set (a `let`, a function); a top-level attribute other than
     /// `description`, `inputs`, `outputs` and `nixConfig`; a `description` that is not a string
     /// literal; a missing `outputs`, or one that is not a function; an input that is not an
     /// attribute set, or has an attribute Nix does not know, both `url` and `follows`, a `flake`
@@ -71,6 +71,23 @@ const INPUT_ATTRS: &[&str] = &[
     "id",
 ];
 
+/// A function of module arguments in a file named flake.nix is a module (flake-parts keeps the
+/// module that declares its `flake` option in one), not a flake.
+fn is_module(expr: &ast::Expr) -> bool {
+    let ast::Expr::Lambda(lambda) = syntax::helpers::unwrap_parens(expr.clone()) else {
+        return false;
+    };
+    let Some(ast::Param::Pattern(pattern)) = lambda.param() else {
+        return false;
+    };
+    pattern.pat_entries().any(|entry| {
+        entry.ident().is_some_and(|ident| {
+            syntax::helpers::ident_token(&ident)
+                .is_some_and(|token| matches!(token.text(), "config" | "lib" | "options" | "pkgs"))
+        })
+    })
+}
+
 fn check_root(ctx: &LintCtx<'_>, node: &SyntaxNode, findings: &mut Findings) {
     if !ctx.is_flake() {
         return;
@@ -79,6 +96,9 @@ fn check_root(ctx: &LintCtx<'_>, node: &SyntaxNode, findings: &mut Findings) {
         return;
     };
     let Some(model) = FlakeModel::read(node) else {
+        if is_module(&expr) {
+            return;
+        }
         let what = match syntax::helpers::unwrap_parens(expr.clone()) {
             ast::Expr::LetIn(_) => "a `let` expression",
             ast::Expr::Lambda(_) => "a function",
@@ -91,21 +111,8 @@ fn check_root(ctx: &LintCtx<'_>, node: &SyntaxNode, findings: &mut Findings) {
         );
         return;
     };
-    if model.rec_root {
-        if let Some(rec) = ast::Root::cast(node.clone())
-            .and_then(|root| root.expr())
-            .map(syntax::helpers::unwrap_parens)
-            .and_then(|expr| match expr {
-                ast::Expr::AttrSet(set) => set.rec_token(),
-                _ => None,
-            })
-        {
-            findings.report(
-                rec.text_range(),
-                "flake.nix must be a plain attribute set, not `rec { }`",
-            );
-        }
-    }
+    // Nix accepts `rec { }`: it only requires the file to be an attribute set expression (its
+    // `mustBeTrivial` check); a needless `rec` is `unneeded-rec`'s concern.
     for key in &model.top_level {
         match key.name.as_deref() {
             Some(name) if TOP_LEVEL_KEYS.contains(&name) => {}
@@ -260,8 +267,30 @@ let url = "x"; in { outputs = _: { }; }
         check(
             &FLAKE_SCHEMA,
             r#"#- /flake.nix
-rec { outputs = _: { }; }
-^^^ error[flake-schema]: flake.nix must be a plain attribute set, not `rec { }`
+{ self, nixpkgs }: { outputs = _: { }; }
+^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^ error[flake-schema]: flake.nix must be a literal attribute set, not a function
+"#,
+        );
+    }
+
+    /// oxalica/nil's flake.nix is `rec { … }`: Nix only requires an attribute set expression.
+    #[test]
+    fn a_rec_root_is_accepted() {
+        check(
+            &FLAKE_SCHEMA,
+            r#"#- /flake.nix
+rec { description = "d"; outputs = _: { inherit description; }; }
+"#,
+        );
+    }
+
+    /// hercules-ci/flake-parts keeps the module of its `flake` option in modules/flake.nix.
+    #[test]
+    fn a_module_named_flake_nix_is_not_a_flake() {
+        check(
+            &FLAKE_SCHEMA,
+            r#"#- /modules/flake.nix
+{ config, lib, ... }: { options.flake = lib.mkOption { }; }
 "#,
         );
     }

@@ -15,8 +15,9 @@ declare_lint! {
     /// produces: a string that interpolates a non-path value (`"${drv}/default.nix"`), the result
     /// of `runCommand`, `runCommandLocal`, `writeText…`, `fetchFromGitHub`, `fetchurl`,
     /// `fetchgit`, `fetchzip`, `callPackage` or `mkDerivation`, or an attribute of one. Under
-    /// `hydraJobs` it is an error. The inputs of a flake (`self`, `inputs.…`) are sources, not
-    /// builds, and are not reported.
+    /// `hydraJobs` it is an error. The inputs of a flake (`self`, `inputs.…`), NixOS's
+    /// `modulesPath`, nixpkgs' `pkgs.path` and `toString p` (a path as a string) are sources,
+    /// not builds, and are not reported.
     ///
     /// ## Why is this bad?
     /// Evaluation stops until the derivation is built (import from derivation): `nix flake
@@ -106,9 +107,17 @@ fn is_source(expr: &Expr) -> bool {
     ) {
         return true;
     }
+    // `toString p` turns a path into a string without copying it, which only paths need.
+    if let Expr::Apply(apply) = expr {
+        let callee = apply.lambda().and_then(|callee| dotted_name(&callee));
+        if matches!(callee.as_deref(), Some("toString" | "builtins.toString")) {
+            return true;
+        }
+    }
     dotted_name(expr).is_some_and(|name| {
         let first = name.split('.').next().unwrap_or(&name);
-        matches!(first, "self" | "inputs")
+        // NixOS's `modulesPath` and nixpkgs' `pkgs.path` are the nixpkgs source.
+        matches!(first, "self" | "inputs" | "modulesPath") || name == "pkgs.path"
     })
 }
 
@@ -208,6 +217,9 @@ mod tests {
   (builtins.readFile "/etc/hosts")
   (pkgs.callPackage ./package.nix { })
   (let import = f: f; in import "${drv}/x.nix")
+  (builtins.readFile "${toString path}.narHash")
+  (import "${modulesPath}/../lib/eval-config.nix")
+  (import "${pkgs.path}/nixos/lib" { })
 ]
 "#,
         );

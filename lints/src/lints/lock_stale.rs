@@ -4,7 +4,9 @@ use syntax::ast::{Expr, HasEntry};
 use syntax::helpers::{attr_name, unwrap_parens};
 use syntax::SyntaxNode;
 
+use crate::diagnostic::Fix;
 use crate::flake::check::{LockCtx, LockFindings, Place};
+use crate::flake::edit::remove_binding_of;
 use crate::flake::lock::{InputTarget, Lock, LockNode, SourceValue};
 use crate::flake::model::{root_set, FlakeInput};
 use crate::lint::declare_lint;
@@ -34,13 +36,14 @@ declare_lint! {
     /// with a flake.lock whose `nixpkgs` node has `"original": { "ref": "nixos-24.05", … }`.
     ///
     /// Use instead: run `nix flake lock` after changing the inputs, and commit both files
-    /// together; remove overrides of inputs that do not exist.
+    /// together; remove overrides of inputs that do not exist (an unsafe fix removes the
+    /// override's binding, since a lock that is itself out of date may miss the input).
     pub(crate) static LOCK_STALE = {
         code: "NIX403",
         name: "lock-stale",
         category: Flake,
         severity: Warning,
-        fix: None,
+        fix: Unsafe,
         tags: [],
         kinds: [],
         check: crate::lint::no_nodes,
@@ -59,7 +62,7 @@ pub(crate) fn check_lock(ctx: &LockCtx<'_>, findings: &mut LockFindings) {
     for input in &model.inputs {
         check_original(lock, root, input, findings);
         check_follows(lock, root, input, findings);
-        check_overrides(lock, root, input, findings);
+        check_overrides(ctx.flake_root, lock, root, input, findings);
     }
     if ctx.flake_root.is_some_and(inputs_not_literal) {
         return;
@@ -244,7 +247,13 @@ fn check_follows(lock: &Lock, root: &LockNode, input: &FlakeInput, findings: &mu
 }
 
 /// (d): overrides of inputs that the locked input does not have.
-fn check_overrides(lock: &Lock, root: &LockNode, input: &FlakeInput, findings: &mut LockFindings) {
+fn check_overrides(
+    flake_root: Option<&SyntaxNode>,
+    lock: &Lock,
+    root: &LockNode,
+    input: &FlakeInput,
+    findings: &mut LockFindings,
+) {
     let Some(own) = own_node(lock, root, &input.name) else {
         return;
     };
@@ -259,7 +268,7 @@ fn check_overrides(lock: &Lock, root: &LockNode, input: &FlakeInput, findings: &
                 let missing = &over.path[..=depth];
                 if !reported.contains(&missing) {
                     reported.push(missing);
-                    findings.report(
+                    let finding = findings.report(
                         Place::Flake(over.name_range),
                         format!(
                             "Input `{}` has an override for a non-existent input `{}`",
@@ -267,6 +276,14 @@ fn check_overrides(lock: &Lock, root: &LockNode, input: &FlakeInput, findings: &
                             missing.join("/")
                         ),
                     );
+                    // The override has no effect, but a lock that is itself stale may lack an
+                    // input the new reference has: removing it is offered, not applied.
+                    let edit = (missing.len() == over.path.len())
+                        .then(|| remove_binding_of(flake_root?, over.name_range))
+                        .flatten();
+                    if let Some(edit) = edit {
+                        finding.fix(Fix::unsafe_("Remove the override", vec![edit]));
+                    }
                 }
                 break;
             };
@@ -277,7 +294,8 @@ fn check_overrides(lock: &Lock, root: &LockNode, input: &FlakeInput, findings: &
 
 #[cfg(test)]
 mod tests {
-    use crate::flake::check::tests::run_lint;
+    use crate::flake::check::tests::{run_lint, run_lint_fix};
+    use crate::FixMode;
 
     use super::{check_lock, LOCK_STALE};
 
@@ -384,6 +402,22 @@ mod tests {
         assert_eq!(
             out,
             "flake.nix 4:20 warning[lock-stale]: Input `hm` has an override for a non-existent input `utils`\n"
+        );
+        let lock_text = lock(UNSTABLE, r#"{"nixpkgs": "nixpkgs", "hm": "hm"}"#, HM);
+        assert_eq!(
+            run_lint_fix(&LOCK_STALE, check_lock, flake, &lock_text, FixMode::Safe),
+            flake,
+            "removing an override is not a safe fix"
+        );
+        assert_eq!(
+            run_lint_fix(&LOCK_STALE, check_lock, flake, &lock_text, FixMode::Unsafe),
+            flake.replace("  inputs.hm.inputs.utils.follows = \"nixpkgs\";\n", "")
+        );
+        // In the input's own attribute set, only the override's binding goes.
+        let nested = "{\n  inputs.nixpkgs.url = \"github:NixOS/nixpkgs/nixos-unstable\";\n  inputs.hm = {\n    url = \"github:nix-community/home-manager\";\n    inputs.utils.follows = \"nixpkgs\";\n    inputs.nixpkgs.follows = \"nixpkgs\";\n  };\n  outputs = _: { };\n}\n";
+        assert_eq!(
+            run_lint_fix(&LOCK_STALE, check_lock, nested, &lock_text, FixMode::Unsafe),
+            nested.replace("    inputs.utils.follows = \"nixpkgs\";\n", "")
         );
     }
 

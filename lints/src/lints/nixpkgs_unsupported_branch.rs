@@ -1,6 +1,8 @@
 //! NIX406: a nixpkgs input on a branch that is not a supported channel.
 
-use crate::diagnostic::Severity;
+use syntax::{TextEdit, TextRange, TextSize};
+
+use crate::diagnostic::{Fix, Severity};
 use crate::flake::check::{LockCtx, LockFindings, Place};
 use crate::flake::json;
 use crate::lint::declare_lint;
@@ -13,7 +15,17 @@ declare_lint! {
     /// its last month of support is noted, and a `release-YY.MM` branch is reported because it
     /// is not a channel. A channel of a release newer than the shipped data knows is assumed
     /// supported and only noted. An input that tracks the default branch is left to the lints
-    /// about unpinned inputs.
+    /// about unpinned inputs, and a nixpkgs fork (an owner outside `allowed-owners`) to
+    /// `nixpkgs-non-upstream`: its branches are its own.
+    ///
+    /// The statuses come from data shipped with nixwise (dated; see `lints/data/README.md`).
+    /// `[flake-lock] ref-statuses` in `nixwise.toml` sets the status of single branches on top
+    /// of it, for a release newer than the data, or to retire one early:
+    /// `ref-statuses = { "nixos-26.11" = "stable", "nixos-26.05" = "deprecated" }`.
+    ///
+    /// For a warning, an unsafe fix replaces the branch in flake.nix with the newest stable
+    /// release's branch of the same kind (`nixos-YY.MM`, `-small`, `nixpkgs-YY.MM-darwin`); a
+    /// lock update follows.
     ///
     /// ## Why is this bad?
     /// An unmaintained release gets no security fixes. A `release-*` branch has commits that
@@ -34,7 +46,7 @@ declare_lint! {
         name: "nixpkgs-unsupported-branch",
         category: Flake,
         severity: Warning,
-        fix: None,
+        fix: Unsafe,
         tags: [],
         kinds: [],
         check: crate::lint::no_nodes,
@@ -72,6 +84,20 @@ impl Branches {
         })
     }
 
+    /// The shipped data with the statuses set in the configuration, which win.
+    fn with_overrides(
+        mut self,
+        overrides: &std::collections::BTreeMap<String, String>,
+    ) -> Branches {
+        for (branch, status) in overrides {
+            match self.statuses.iter_mut().find(|(name, _)| name == branch) {
+                Some(entry) => entry.1.clone_from(status),
+                None => self.statuses.push((branch.clone(), status.clone())),
+            }
+        }
+        self
+    }
+
     fn status(&self, branch: &str) -> Option<&str> {
         self.statuses
             .iter()
@@ -87,15 +113,39 @@ impl Branches {
             .max()
     }
 
-    /// The NixOS channel of the stable release, to suggest.
+    /// The NixOS channel of the newest stable release, to suggest.
     fn stable_channel(&self) -> Option<&str> {
-        self.statuses.iter().find_map(|(name, status)| {
-            (status == "stable"
-                && name.starts_with("nixos-")
-                && branch_release(name).is_some_and(|(kind, _)| kind == BranchKind::Channel)
-                && !name.ends_with("-small"))
-            .then_some(name.as_str())
-        })
+        self.statuses
+            .iter()
+            .filter(|(name, status)| {
+                status == "stable" && name.starts_with("nixos-") && !name.ends_with("-small")
+            })
+            .filter_map(|(name, _)| match branch_release(name)? {
+                (BranchKind::Channel, version) => Some((version, name.as_str())),
+                (BranchKind::Release, _) => None,
+            })
+            .max()
+            .map(|(_, name)| name)
+    }
+
+    /// The branch to move to from `branch`: the stable release's branch of the same kind
+    /// (`-small`, `-darwin`), or its NixOS channel.
+    fn replacement(&self, branch: &str) -> Option<String> {
+        let channel = self.stable_channel()?;
+        let release = channel.strip_prefix("nixos-")?;
+        let same_kind = if branch.starts_with("nixos-") && branch.ends_with("-small") {
+            format!("nixos-{release}-small")
+        } else if branch.starts_with("nixpkgs-") && branch.ends_with("-darwin") {
+            format!("nixpkgs-{release}-darwin")
+        } else {
+            channel.to_owned()
+        };
+        let wanted = if self.status(&same_kind) == Some("stable") {
+            same_kind
+        } else {
+            channel.to_owned()
+        };
+        (wanted != branch).then_some(wanted)
     }
 }
 
@@ -185,10 +235,12 @@ pub(crate) fn check_lock(ctx: &LockCtx<'_>, findings: &mut LockFindings) {
     let Some(data) = Branches::parse(BRANCH_DATA) else {
         return;
     };
+    let data = data.with_overrides(ctx.config.ref_statuses());
     check_with(ctx, &data, findings);
 }
 
 fn check_with(ctx: &LockCtx<'_>, data: &Branches, findings: &mut LockFindings) {
+    let allowed = ctx.config.allowed_owners();
     let mut seen = Vec::new();
     for (name, node) in ctx.nixpkgs_root_inputs() {
         if seen.contains(&node.key) {
@@ -196,6 +248,14 @@ fn check_with(ctx: &LockCtx<'_>, data: &Branches, findings: &mut LockFindings) {
         }
         seen.push(node.key.clone());
         let original = node.original.as_ref();
+        // The branch data describes NixOS/nixpkgs; a fork's branches are its own (its owner is
+        // `nixpkgs-non-upstream`'s finding).
+        let owner = original
+            .filter(|source| matches!(source.kind(), Some("github" | "gitlab")))
+            .and_then(|source| source.str("owner"));
+        if owner.is_some_and(|owner| !allowed.contains(&owner.to_ascii_lowercase())) {
+            continue;
+        }
         let from_lock = original
             .and_then(|source| source.str("ref"))
             .map(str::to_owned);
@@ -212,17 +272,65 @@ fn check_with(ctx: &LockCtx<'_>, data: &Branches, findings: &mut LockFindings) {
         let range = original
             .and_then(|source| source.range_of("ref").or(Some(source.range)))
             .unwrap_or(node.key_range);
-        findings
+        let fix = (severity == Severity::Warning)
+            .then(|| replace_ref(ctx, name, &branch, &data.replacement(&branch)?))
+            .flatten();
+        let finding = findings
             .report(Place::Lock(range), message)
             .severity(severity)
             .input(name);
+        if let Some(fix) = fix {
+            finding.fix(fix);
+        }
     }
+}
+
+/// Replaces the branch where flake.nix names it: the input's `ref` attribute, or the branch as a
+/// path segment or `ref=` parameter of its url. Unsafe: another branch is other code.
+fn replace_ref(ctx: &LockCtx<'_>, input: &str, branch: &str, wanted: &str) -> Option<Fix> {
+    let root = ctx.flake_root?;
+    let declared = ctx.model?.input(input)?;
+    let (value_range, literal) = match declared.attr("ref") {
+        Some(attr) => (attr.value_range, attr.value.as_str()?.to_owned()),
+        None if declared.url_is_literal => {
+            let (url, range) = declared.url.as_ref()?;
+            (*range, url.clone())
+        }
+        None => return None,
+    };
+    // Only a plain string whose source text is its value can be edited by offset.
+    let source = root.text().slice(value_range).to_string();
+    let inner = source.strip_prefix('"')?.strip_suffix('"')?;
+    if inner != literal {
+        return None;
+    }
+    let mut found = None;
+    for (offset, _) in inner.match_indices(branch) {
+        let before = inner[..offset].chars().next_back();
+        let after = inner[offset + branch.len()..].chars().next();
+        let starts = before.is_none_or(|c| matches!(c, '/' | '=' | ':'));
+        let ends = after.is_none_or(|c| matches!(c, '/' | '?' | '&' | '#'));
+        if starts && ends {
+            if found.is_some() {
+                return None;
+            }
+            found = Some(offset);
+        }
+    }
+    let offset = u32::try_from(found?).ok()?;
+    let start = value_range.start() + TextSize::from(1 + offset);
+    let length = TextSize::from(u32::try_from(branch.len()).ok()?);
+    Some(Fix::unsafe_(
+        format!("Track `{wanted}` instead of `{branch}`"),
+        vec![TextEdit::replace(TextRange::at(start, length), wanted)],
+    ))
 }
 
 #[cfg(test)]
 mod tests {
     use crate::diagnostic::Severity;
-    use crate::flake::check::tests::run_lint;
+    use crate::flake::check::tests::{run_lint, run_lint_fix};
+    use crate::FixMode;
 
     use super::{check_lock, judge, Branches, BRANCH_DATA, NIXPKGS_UNSUPPORTED_BRANCH};
 
@@ -344,5 +452,129 @@ mod tests {
                     .to_owned()
             ))
         );
+    }
+
+    #[test]
+    fn configured_statuses_win_over_the_shipped_data() {
+        let toml = "[flake-lock.ref-statuses]\n\"nixos-26.11\" = \"stable\"\n\"nixos-26.05\" = \"deprecated\"\n\"nixos-24.11\" = \"stable\"\n";
+        let run_with = |branch: &str| {
+            let flake = format!(
+                "{{\n  inputs.nixpkgs.url = \"github:NixOS/nixpkgs/{branch}\";\n  outputs = _: {{ }};\n}}\n"
+            );
+            run_lint(
+                &NIXPKGS_UNSUPPORTED_BRANCH,
+                check_lock,
+                Some(&flake),
+                Some(&lock(&format!("\"ref\": \"{branch}\", "))),
+                toml,
+            )
+        };
+        // A release the data does not know yet, made stable: no longer only "assumed supported".
+        assert_eq!(run_with("nixos-26.11"), "");
+        assert_eq!(run_with("nixos-24.11"), "");
+        let out = run_with("nixos-26.05");
+        assert!(
+            out.contains("info[nixpkgs-unsupported-branch]: `nixos-26.05` reaches its end of life soon: use `nixos-26.11` or `nixos-unstable`"),
+            "{out}"
+        );
+        // Without the configuration, the shipped data decides.
+        assert!(run(
+            "github:NixOS/nixpkgs/nixos-24.11",
+            "\"ref\": \"nixos-24.11\", "
+        )
+        .contains("warning"));
+    }
+
+    fn fixed(url_or_attrs: &str, original_ref: &str) -> String {
+        let flake = format!("{{\n  inputs.nixpkgs{url_or_attrs};\n  outputs = _: {{ }};\n}}\n");
+        run_lint_fix(
+            &NIXPKGS_UNSUPPORTED_BRANCH,
+            check_lock,
+            &flake,
+            &lock(&format!("\"ref\": \"{original_ref}\", ")),
+            FixMode::Unsafe,
+        )
+    }
+
+    #[test]
+    fn unsafe_fix_moves_to_the_stable_release() {
+        assert_eq!(
+            fixed(".url = \"github:NixOS/nixpkgs/nixos-24.11\"", "nixos-24.11"),
+            "{\n  inputs.nixpkgs.url = \"github:NixOS/nixpkgs/nixos-26.05\";\n  outputs = _: { };\n}\n"
+        );
+        // The kind of branch is kept.
+        assert!(fixed(
+            ".url = \"github:NixOS/nixpkgs/nixpkgs-24.11-darwin\"",
+            "nixpkgs-24.11-darwin"
+        )
+        .contains("\"github:NixOS/nixpkgs/nixpkgs-26.05-darwin\""));
+        assert!(fixed(
+            ".url = \"github:NixOS/nixpkgs/nixos-23.05-small\"",
+            "nixos-23.05-small"
+        )
+        .contains("/nixos-26.05-small\""));
+        // A release branch moves to the channel.
+        assert!(fixed(
+            ".url = \"github:NixOS/nixpkgs/release-26.05\"",
+            "release-26.05"
+        )
+        .contains("/nixos-26.05\""));
+        // A `ref=` parameter and the attribute form.
+        assert!(fixed(
+            ".url = \"git+https://github.com/NixOS/nixpkgs?ref=nixos-24.05&shallow=1\"",
+            "nixos-24.05"
+        )
+        .contains("?ref=nixos-26.05&shallow=1\""));
+        assert!(fixed(
+            " = { type = \"github\"; owner = \"NixOS\"; repo = \"nixpkgs\"; ref = \"nixos-24.05\"; }",
+            "nixos-24.05"
+        )
+        .contains("ref = \"nixos-26.05\";"));
+    }
+
+    #[test]
+    fn no_fix_where_the_branch_cannot_be_found_or_is_only_noted() {
+        // An interpolated url, a branch named twice, and a note about a newer release.
+        for (attrs, original_ref) in [
+            (
+                " = let b = \"nixos-24.11\"; in { url = \"github:NixOS/nixpkgs/${b}\"; }",
+                "nixos-24.11",
+            ),
+            (
+                ".url = \"github:NixOS/nixpkgs/nixos-24.11?dir=nixos-24.11\"",
+                "nixos-24.11",
+            ),
+            (".url = \"github:NixOS/nixpkgs/nixos-26.11\"", "nixos-26.11"),
+            (".url = \"github:NixOS/nixpkgs/nixos-26.05\"", "nixos-26.05"),
+        ] {
+            let flake = format!("{{\n  inputs.nixpkgs{attrs};\n  outputs = _: {{ }};\n}}\n");
+            assert_eq!(fixed(attrs, original_ref), flake, "{attrs}");
+        }
+    }
+
+    /// cachix/devenv locks cachix/devenv-nixpkgs on its branch `rolling`.
+    #[test]
+    fn a_fork_is_judged_by_its_owner_not_its_branches() {
+        let fork = lock("\"ref\": \"rolling\", ").replace("\"NixOS\"", "\"cachix\"");
+        let flake = "{\n  inputs.nixpkgs.url = \"github:cachix/devenv-nixpkgs/rolling\";\n  outputs = _: { };\n}\n";
+        assert_eq!(
+            run_lint(
+                &NIXPKGS_UNSUPPORTED_BRANCH,
+                check_lock,
+                Some(flake),
+                Some(&fork),
+                ""
+            ),
+            ""
+        );
+        let allowed = "[flake-lock]\nallowed-owners = [\"NixOS\", \"cachix\"]\n";
+        assert!(run_lint(
+            &NIXPKGS_UNSUPPORTED_BRANCH,
+            check_lock,
+            Some(flake),
+            Some(&fork),
+            allowed
+        )
+        .contains("`rolling` is not a supported nixpkgs branch"));
     }
 }

@@ -14,7 +14,9 @@ declare_lint! {
     /// `outputs` argument, not selected from the `@inputs` argument (`inputs.foo`), and not the
     /// target of another input's `follows`. An input used only as a `follows` target is fine.
     /// When all inputs are passed on as a whole (`inherit inputs;`, `specialArgs = inputs;`,
-    /// flake-parts' `mkFlake { inherit inputs; }`), nothing is reported.
+    /// flake-parts' `mkFlake { inherit inputs; }`), nothing is reported, nor when `outputs`
+    /// takes no input at all (`_: { }`, `{ ... }: …`): such a flake only declares inputs for its
+    /// lock, which another flake reads (flake-parts partitions, `builtins.getFlake`).
     ///
     /// ## Why is this bad?
     /// Every input is fetched and locked, slowing down evaluation and `nix flake update`, and
@@ -63,6 +65,11 @@ fn check_root(ctx: &LintCtx<'_>, node: &SyntaxNode, findings: &mut Findings) {
         return;
     };
     let Some(params) = model.params() else { return };
+    if takes_no_input(ctx, params) {
+        // `outputs = _: { }` or `{ ... }: …`: a flake that exists for its inputs and their lock,
+        // read by another flake (flake-parts partitions, `builtins.getFlake`), uses none itself.
+        return;
+    }
     let Some(selected) = selected_through_all_inputs(ctx, params) else {
         // All inputs escape as a value: any of them may be used.
         return;
@@ -112,6 +119,22 @@ fn check_root(ctx: &LintCtx<'_>, node: &SyntaxNode, findings: &mut Findings) {
             ));
         }
     }
+}
+
+/// Whether `outputs` can reach no input: no formal but `self`, and no used `@` bind or argument.
+fn takes_no_input(ctx: &LintCtx<'_>, params: &OutputsParams) -> bool {
+    if params.formals.iter().any(|formal| formal.name != "self") {
+        return false;
+    }
+    let scope = ctx.scope();
+    [params.bind.as_ref(), params.ident.as_ref()]
+        .into_iter()
+        .flatten()
+        .all(|(_, range)| {
+            scope
+                .binding_defined_at(*range)
+                .is_some_and(|id| !scope.is_used(id))
+        })
 }
 
 fn overlapping(edits: &[TextEdit]) -> bool {
@@ -166,6 +189,35 @@ mod tests {
     use crate::tests::{check, check_unsafe_fix};
 
     use super::UNUSED_FLAKE_INPUT;
+
+    /// Mic92/sops-nix dev/private and hercules-ci/flake-parts dev: flakes that only lock inputs
+    /// for another flake.
+    #[test]
+    fn a_flake_whose_outputs_take_no_input_is_left_alone() {
+        for outputs in [
+            "_: { }",
+            "{ ... }: { }",
+            "{ self, ... }@inputs: { }",
+            "inputs: { }",
+        ] {
+            check(
+                &UNUSED_FLAKE_INPUT,
+                &format!(
+                    "#- /flake.nix\n{{\n  inputs.treefmt-nix.url = \"github:numtide/treefmt-nix\";\n  outputs = {outputs};\n}}\n"
+                ),
+            );
+        }
+        check(
+            &UNUSED_FLAKE_INPUT,
+            r#"#- /flake.nix
+{
+  inputs.treefmt-nix.url = "github:numtide/treefmt-nix";
+#        ^^^^^^^^^^^ warning[unused-flake-input]: Input `treefmt-nix` is never used
+  outputs = inputs: { self = inputs.self; };
+}
+"#,
+        );
+    }
 
     #[test]
     fn unused_inputs() {
