@@ -661,10 +661,11 @@ async fn a_second_nixpkgs_gets_a_follows_quick_fix_in_flake_nix() {
         .await;
     let fix = actions
         .iter()
-        .find(|action| action["title"] == "Make `home-manager/nixpkgs` follow `nixpkgs`")
+        .find(|action| action["title"] == "Make `home-manager/nixpkgs` follow `nixpkgs` (unsafe)")
         .unwrap_or_else(|| panic!("no follows fix: {actions:#?}"));
     assert_eq!(fix["kind"], "quickfix");
-    assert_eq!(fix["isPreferred"], true);
+    // A nixpkgs the input's authors did not test with is a change of meaning: never preferred.
+    assert_ne!(fix["isPreferred"], true);
     let edits = fix["edit"]["changes"][flake.nix_uri().as_str()]
         .as_array()
         .expect("edits of flake.nix");

@@ -15,7 +15,9 @@ declare_lint! {
     ///
     /// The fix adds `inputs.X.inputs.k.follows = "nixpkgs";` to flake.nix: inside the input's
     /// attribute set when it is written as one, else on a new line after the input's last
-    /// entry. `nix flake lock` then drops the extra nixpkgs from the lock.
+    /// entry. `nix flake lock` then drops the extra nixpkgs from the lock. The fix is unsafe:
+    /// the input is then built against the flake's nixpkgs, so its packages change, and only
+    /// its authors' tests tell whether it still works with another nixpkgs.
     ///
     /// ## Why is this bad?
     /// Every extra nixpkgs is evaluated again, which is slow and memory-hungry, and packages from
@@ -36,7 +38,7 @@ declare_lint! {
         name: "duplicate-nixpkgs",
         category: Performance,
         severity: Warning,
-        fix: Safe,
+        fix: Unsafe,
         tags: [],
         kinds: [],
         check: crate::lint::no_nodes,
@@ -101,7 +103,7 @@ pub(crate) fn check_lock(ctx: &LockCtx<'_>, findings: &mut LockFindings) {
                 add_nested_follows(&text, root, &input.name, &nested.name, &own_name)
             });
             if let Some(edit) = edit {
-                finding.fix(Fix::safe(
+                finding.fix(Fix::unsafe_(
                     format!("Make `{}/{}` follow `{own_name}`", input.name, nested.name),
                     vec![edit],
                 ));
@@ -166,12 +168,12 @@ mod tests {
     fn fix_adds_the_follows_in_either_form() {
         let hm_own = lock("\"nixpkgs_2\"", "");
         assert_eq!(
-            run_lint_fix(&DUPLICATE_NIXPKGS, check_lock, FLAKE, &hm_own, FixMode::Safe),
+            run_lint_fix(&DUPLICATE_NIXPKGS, check_lock, FLAKE, &hm_own, FixMode::Unsafe),
             "{\n  inputs.nixpkgs.url = \"github:NixOS/nixpkgs\";\n  inputs.home-manager.url = \"github:nix-community/home-manager\";\n  inputs.home-manager.inputs.nixpkgs.follows = \"nixpkgs\";\n  outputs = _: { };\n}\n"
         );
         let attrset = "{\n  inputs = {\n    nixpkgs.url = \"github:NixOS/nixpkgs\";\n    home-manager = {\n      url = \"github:nix-community/home-manager\";\n    };\n  };\n  outputs = _: { };\n}\n";
         assert_eq!(
-            run_lint_fix(&DUPLICATE_NIXPKGS, check_lock, attrset, &hm_own, FixMode::Safe),
+            run_lint_fix(&DUPLICATE_NIXPKGS, check_lock, attrset, &hm_own, FixMode::Unsafe),
             "{\n  inputs = {\n    nixpkgs.url = \"github:NixOS/nixpkgs\";\n    home-manager = {\n      url = \"github:nix-community/home-manager\";\n      inputs.nixpkgs.follows = \"nixpkgs\";\n    };\n  };\n  outputs = _: { };\n}\n"
         );
         // The follows names the flake's own nixpkgs input, whatever it is called.
