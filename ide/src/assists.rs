@@ -2,9 +2,13 @@
 //! `assists/`, each a rewrite that keeps the value of the code. An assist whose result does not
 //! re-parse as cleanly as the text before it is dropped.
 
+mod add_to_pattern;
 mod convert_inherit;
 mod quote_attr;
 
+use std::cell::OnceCell;
+
+use lints::scope::ScopeIndex;
 use syntax::{SyntaxNode, TextEdit, TextRange};
 
 /// One refactoring: its identity, its title for a menu and the edits it makes.
@@ -23,9 +27,15 @@ pub struct AssistCtx<'a> {
     pub text: &'a str,
     /// The cursor (empty) or the selection.
     pub range: TextRange,
+    scope: OnceCell<ScopeIndex>,
 }
 
 impl AssistCtx<'_> {
+    /// The file's name resolution, built the first time an assist asks for it.
+    pub fn scope(&self) -> &ScopeIndex {
+        self.scope.get_or_init(|| ScopeIndex::build(self.root))
+    }
+
     /// The innermost node that covers the range, and its ancestors.
     pub fn covering(&self) -> SyntaxNode {
         match self.root.covering_element(self.range) {
@@ -40,6 +50,7 @@ impl AssistCtx<'_> {
 type Handler = fn(&AssistCtx<'_>, &mut Vec<Assist>);
 
 const HANDLERS: &[Handler] = &[
+    add_to_pattern::add_to_pattern,
     convert_inherit::to_inherit,
     convert_inherit::from_inherit,
     quote_attr::quote_attr,
@@ -47,7 +58,12 @@ const HANDLERS: &[Handler] = &[
 
 /// The assists at `range` of `text` (whose tree is `root`).
 pub fn assists(root: &SyntaxNode, text: &str, range: TextRange) -> Vec<Assist> {
-    let ctx = AssistCtx { root, text, range };
+    let ctx = AssistCtx {
+        root,
+        text,
+        range,
+        scope: OnceCell::new(),
+    };
     let mut acc = Vec::new();
     for handler in HANDLERS {
         handler(&ctx, &mut acc);
