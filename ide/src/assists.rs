@@ -4,6 +4,7 @@
 
 mod add_to_pattern;
 mod convert_inherit;
+mod convert_string;
 mod quote_attr;
 
 use std::cell::OnceCell;
@@ -54,6 +55,7 @@ const HANDLERS: &[Handler] = &[
     convert_inherit::to_inherit,
     convert_inherit::from_inherit,
     quote_attr::quote_attr,
+    convert_string::convert_string,
 ];
 
 /// The assists at `range` of `text` (whose tree is `root`).
