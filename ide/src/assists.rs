@@ -5,6 +5,7 @@
 mod add_to_pattern;
 mod convert_inherit;
 mod convert_string;
+mod flatten_attrs;
 mod quote_attr;
 
 use std::cell::OnceCell;
@@ -56,6 +57,8 @@ const HANDLERS: &[Handler] = &[
     convert_inherit::from_inherit,
     quote_attr::quote_attr,
     convert_string::convert_string,
+    flatten_attrs::flatten,
+    flatten_attrs::pack,
 ];
 
 /// The assists at `range` of `text` (whose tree is `root`).
