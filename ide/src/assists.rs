@@ -7,6 +7,7 @@ mod convert_inherit;
 mod convert_string;
 mod flatten_attrs;
 mod quote_attr;
+mod with_to_let;
 
 use std::cell::OnceCell;
 
@@ -59,6 +60,7 @@ const HANDLERS: &[Handler] = &[
     convert_string::convert_string,
     flatten_attrs::flatten,
     flatten_attrs::pack,
+    with_to_let::with_to_let,
 ];
 
 /// The assists at `range` of `text` (whose tree is `root`).
