@@ -6,6 +6,7 @@ mod add_to_pattern;
 mod convert_inherit;
 mod convert_string;
 mod flatten_attrs;
+mod inline_binding;
 mod quote_attr;
 mod with_to_let;
 
@@ -61,6 +62,7 @@ const HANDLERS: &[Handler] = &[
     flatten_attrs::flatten,
     flatten_attrs::pack,
     with_to_let::with_to_let,
+    inline_binding::inline_binding,
 ];
 
 /// The assists at `range` of `text` (whose tree is `root`).
