@@ -13,7 +13,7 @@ mod with_to_let;
 use std::cell::OnceCell;
 
 use lints::scope::ScopeIndex;
-use syntax::{SyntaxNode, TextEdit, TextRange};
+use syntax::{SyntaxKind, SyntaxNode, TextEdit, TextRange};
 
 /// One refactoring: its identity, its title for a menu and the edits it makes.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -42,6 +42,26 @@ impl AssistCtx<'_> {
 
     /// The innermost node that covers the range, and its ancestors.
     pub fn covering(&self) -> SyntaxNode {
+        // A cursor between two tokens means the one that is a name, or else the one that is not
+        // whitespace: `$0name` and `name$0` are both on `name`.
+        if self.range.is_empty() {
+            let best = self
+                .root
+                .token_at_offset(self.range.start())
+                .max_by_key(|token| {
+                    let kind = token.kind();
+                    (
+                        !syntax::helpers::is_trivia(kind),
+                        matches!(
+                            kind,
+                            SyntaxKind::TOKEN_IDENT | SyntaxKind::TOKEN_STRING_CONTENT
+                        ),
+                    )
+                });
+            if let Some(parent) = best.and_then(|token| token.parent()) {
+                return parent;
+            }
+        }
         match self.root.covering_element(self.range) {
             syntax::NodeOrToken::Node(node) => node,
             syntax::NodeOrToken::Token(token) => {

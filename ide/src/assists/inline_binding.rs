@@ -243,6 +243,8 @@ mod tests {
         check(ONE, "let a = 1; in a$0 + a", "let a = 1; in 1 + a");
         check(ONE, "let a = 1; b = 2; in a$0 + b", "let b = 2; in 1 + b");
         check(ONE, "let a = y; in x: a$0", "x: y");
+        // A cursor just before the name is on it too.
+        check(ONE, "let a = 1; in [ $0a a ]", "let a = 1; in [ 1 a ]");
     }
 
     #[test]
