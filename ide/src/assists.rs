@@ -2,10 +2,18 @@
 //! `assists/`, each a rewrite that keeps the value of the code. An assist whose result does not
 //! re-parse as cleanly as the text before it is dropped.
 
+mod add_to_pattern;
 mod convert_inherit;
+mod convert_string;
+mod flatten_attrs;
+mod inline_binding;
 mod quote_attr;
+mod with_to_let;
 
-use syntax::{SyntaxNode, TextEdit, TextRange};
+use std::cell::OnceCell;
+
+use lints::scope::ScopeIndex;
+use syntax::{SyntaxKind, SyntaxNode, TextEdit, TextRange};
 
 /// One refactoring: its identity, its title for a menu and the edits it makes.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -23,11 +31,37 @@ pub struct AssistCtx<'a> {
     pub text: &'a str,
     /// The cursor (empty) or the selection.
     pub range: TextRange,
+    scope: OnceCell<ScopeIndex>,
 }
 
 impl AssistCtx<'_> {
+    /// The file's name resolution, built the first time an assist asks for it.
+    pub fn scope(&self) -> &ScopeIndex {
+        self.scope.get_or_init(|| ScopeIndex::build(self.root))
+    }
+
     /// The innermost node that covers the range, and its ancestors.
     pub fn covering(&self) -> SyntaxNode {
+        // A cursor between two tokens means the one that is a name, or else the one that is not
+        // whitespace: `$0name` and `name$0` are both on `name`.
+        if self.range.is_empty() {
+            let best = self
+                .root
+                .token_at_offset(self.range.start())
+                .max_by_key(|token| {
+                    let kind = token.kind();
+                    (
+                        !syntax::helpers::is_trivia(kind),
+                        matches!(
+                            kind,
+                            SyntaxKind::TOKEN_IDENT | SyntaxKind::TOKEN_STRING_CONTENT
+                        ),
+                    )
+                });
+            if let Some(parent) = best.and_then(|token| token.parent()) {
+                return parent;
+            }
+        }
         match self.root.covering_element(self.range) {
             syntax::NodeOrToken::Node(node) => node,
             syntax::NodeOrToken::Token(token) => {
@@ -40,14 +74,25 @@ impl AssistCtx<'_> {
 type Handler = fn(&AssistCtx<'_>, &mut Vec<Assist>);
 
 const HANDLERS: &[Handler] = &[
+    add_to_pattern::add_to_pattern,
     convert_inherit::to_inherit,
     convert_inherit::from_inherit,
     quote_attr::quote_attr,
+    convert_string::convert_string,
+    flatten_attrs::flatten,
+    flatten_attrs::pack,
+    with_to_let::with_to_let,
+    inline_binding::inline_binding,
 ];
 
 /// The assists at `range` of `text` (whose tree is `root`).
 pub fn assists(root: &SyntaxNode, text: &str, range: TextRange) -> Vec<Assist> {
-    let ctx = AssistCtx { root, text, range };
+    let ctx = AssistCtx {
+        root,
+        text,
+        range,
+        scope: OnceCell::new(),
+    };
     let mut acc = Vec::new();
     for handler in HANDLERS {
         handler(&ctx, &mut acc);
