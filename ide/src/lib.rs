@@ -7,3 +7,4 @@
 pub mod builtins;
 #[cfg(test)]
 mod fixture;
+pub mod document_symbols;
