@@ -5,6 +5,7 @@
 //! no async runtime; `server/src/lsp/` turns the answers into protocol messages.
 
 pub mod builtins;
+pub mod document_symbols;
 #[cfg(test)]
 mod fixture;
-pub mod document_symbols;
+pub mod workspace_symbols;
