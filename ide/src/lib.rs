@@ -8,4 +8,6 @@ pub mod builtins;
 pub mod document_symbols;
 #[cfg(test)]
 mod fixture;
+pub mod folding_ranges;
+pub mod selection_ranges;
 pub mod workspace_symbols;
