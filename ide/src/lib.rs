@@ -10,4 +10,5 @@ pub mod document_symbols;
 mod fixture;
 pub mod folding_ranges;
 pub mod selection_ranges;
+pub mod semantic_tokens;
 pub mod workspace_symbols;

@@ -7,7 +7,7 @@ use syntax::{SyntaxKind, SyntaxNode, SyntaxToken, TextRange, TextSize};
 pub fn selection_ranges(root: &SyntaxNode, offset: TextSize) -> Vec<TextRange> {
     let offset = offset.min(root.text_range().end());
     let mut acc: Vec<TextRange> = Vec::new();
-    let mut push = |range: TextRange, acc: &mut Vec<TextRange>| {
+    let push = |range: TextRange, acc: &mut Vec<TextRange>| {
         if acc
             .last()
             .is_none_or(|last| range != *last && range.contains_range(*last))
