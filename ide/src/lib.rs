@@ -5,10 +5,12 @@
 //! no async runtime; `server/src/lsp/` turns the answers into protocol messages.
 
 pub mod builtins;
+pub mod document_links;
 pub mod document_symbols;
 #[cfg(test)]
 mod fixture;
 pub mod folding_ranges;
+pub mod inlay_hints;
 pub mod selection_ranges;
 pub mod semantic_tokens;
 pub mod workspace_symbols;
