@@ -158,6 +158,69 @@ async fn semantic_tokens_full_delta_and_range() {
     assert_eq!(numbers(&range["data"]).len(), 5, "only `let`");
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tokens_across_lines_are_cut_per_line_in_utf16() {
+    let (client, _) = started().await;
+    let uri = "file:///nixwise-outline/lines.nix";
+    let text = "/* é\n   𝔸 */\n{ s = ''\n  𝔸b\n''; }\n";
+    client.open(uri, 1, text).await;
+    let full = client
+        .request(
+            "textDocument/semanticTokens/full",
+            json!({"textDocument": {"uri": uri}}),
+        )
+        .await;
+    let data = numbers(&full["data"]);
+    // Absolute (line, UTF-16 start, UTF-16 length) of each token.
+    let mut absolute = Vec::new();
+    let (mut line, mut start) = (0, 0);
+    for token in data.chunks(5) {
+        if token[0] > 0 {
+            line += token[0];
+            start = token[1];
+        } else {
+            start += token[1];
+        }
+        absolute.push((line, start, token[2]));
+    }
+    assert_eq!(
+        absolute,
+        [
+            // The comment, one piece per line (`𝔸` is two UTF-16 units).
+            (0, 0, 4),
+            (1, 0, 8),
+            // `s`, the opening `''`, the content's one non-empty line, the closing `''`.
+            (2, 2, 1),
+            (2, 6, 2),
+            (3, 0, 5),
+            (4, 0, 2),
+        ]
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn line_folding_clients_keep_the_rest_of_the_last_line_visible() {
+    let client = TestClient::in_process();
+    let mut capabilities = full_capabilities();
+    capabilities["textDocument"]["foldingRange"] = json!({"lineFoldingOnly": true});
+    client.initialize(capabilities, None).await;
+    let uri = "file:///nixwise-outline/fold.nix";
+    client.open(uri, 1, "{\n  a = [\n    1\n  ];\n}\n").await;
+    let folds = client
+        .request(
+            "textDocument/foldingRange",
+            json!({"textDocument": {"uri": uri}}),
+        )
+        .await;
+    assert_eq!(
+        folds,
+        json!([
+            {"startLine": 0, "endLine": 4, "kind": "region"},
+            {"startLine": 1, "endLine": 2, "kind": "region"},
+        ])
+    );
+}
+
 fn numbers(value: &Value) -> Vec<u64> {
     value
         .as_array()
