@@ -221,6 +221,22 @@ async fn line_folding_clients_keep_the_rest_of_the_last_line_visible() {
     );
 }
 
+/// Queries workspace symbols until the answer satisfies `done`, for changes the index takes in the
+/// background; gives the last answer after a bounded number of tries.
+async fn query_until(client: &TestClient, query: &str, done: impl Fn(&Value) -> bool) -> Value {
+    let mut found = Value::Null;
+    for _ in 0..600 {
+        found = client
+            .request("workspace/symbol", json!({"query": query}))
+            .await;
+        if done(&found) {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    found
+}
+
 fn numbers(value: &Value) -> Vec<u64> {
     value
         .as_array()
@@ -365,4 +381,26 @@ async fn workspace_symbols_are_indexed_in_the_background_and_follow_edits() {
         .await;
     assert_eq!(renamed[0]["location"]["uri"], top_level.as_str());
     assert_eq!(renamed[0]["location"]["range"]["start"], position(1, 2));
+
+    // Files created and deleted on disk, as the client reports them.
+    let created = root.join("pkgs/new.nix");
+    std::fs::write(&created, "{ freshlyAdded = 1; }").expect("writable");
+    let created_uri = format!("{root_uri}/pkgs/new.nix");
+    client
+        .notify(
+            "workspace/didChangeWatchedFiles",
+            json!({"changes": [{"uri": created_uri, "type": 1}]}),
+        )
+        .await;
+    let seen = query_until(&client, "freshlyAdded", |found| found != &json!([])).await;
+    assert_eq!(seen[0]["location"]["uri"], created_uri.as_str());
+    std::fs::remove_file(&created).expect("removable");
+    client
+        .notify(
+            "workspace/didChangeWatchedFiles",
+            json!({"changes": [{"uri": created_uri, "type": 3}]}),
+        )
+        .await;
+    let gone = query_until(&client, "freshlyAdded", |found| found == &json!([])).await;
+    assert_eq!(gone, json!([]));
 }
