@@ -7,5 +7,12 @@
 pub mod assists;
 pub mod builtins;
 pub mod completion;
+pub mod document_links;
+pub mod document_symbols;
 #[cfg(test)]
 mod fixture;
+pub mod folding_ranges;
+pub mod inlay_hints;
+pub mod selection_ranges;
+pub mod semantic_tokens;
+pub mod workspace_symbols;

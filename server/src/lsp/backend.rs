@@ -8,11 +8,16 @@ use tower_lsp_server::ls_types as lsp;
 use tower_lsp_server::{Client, LanguageServer};
 
 use super::command::{self, NixOptions};
+use super::convert;
 use super::diagnostics::Scheduler;
 use super::documents::file_path;
 use super::flake::{self, Role};
 use super::session::Session;
 use super::{code_action, completion, formatting, hover, pull_diagnostics, settings, watch};
+use super::{
+    document_links, document_symbols, folding_ranges, inlay_hints, selection_ranges,
+    semantic_tokens, workspace_symbols,
+};
 
 /// What the client said it can do, as far as the server cares.
 #[derive(Clone, Copy, Debug, Default)]
@@ -23,6 +28,10 @@ struct ClientSupport {
     diagnostic_pull: bool,
     /// The client accepts `workspace/diagnostic/refresh`.
     diagnostic_refresh: bool,
+    /// The client shows `$/progress` reports of work the server starts.
+    work_done_progress: bool,
+    /// The client folds whole lines and ignores the columns of folding ranges.
+    line_folding_only: bool,
 }
 
 pub struct Backend {
@@ -111,18 +120,32 @@ impl LanguageServer for Backend {
                 .and_then(|workspace| workspace.diagnostics.as_ref())
                 .and_then(|diagnostics| diagnostics.refresh_support)
                 == Some(true),
+            work_done_progress: params
+                .capabilities
+                .window
+                .as_ref()
+                .and_then(|window| window.work_done_progress)
+                == Some(true),
+            line_folding_only: params
+                .capabilities
+                .text_document
+                .as_ref()
+                .and_then(|document| document.folding_range.as_ref())
+                .and_then(|folding| folding.line_folding_only)
+                == Some(true),
         };
         self.scheduler.set_pull_mode(support.diagnostic_pull);
         *self
             .support
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner()) = support;
-        let roots = params
+        let roots: Vec<_> = params
             .workspace_folders
             .iter()
             .flatten()
             .filter_map(|folder| file_path(&folder.uri))
             .collect();
+        self.session.workspace_symbols.set_roots(roots.clone());
         self.session.settings.set_roots(roots);
         if let Some(options) = &params.initialization_options {
             self.session.settings.set_editor(options);
@@ -136,6 +159,11 @@ impl LanguageServer for Backend {
             watch::register(&self.client).await;
         }
         self.reload_settings(None).await;
+        workspace_symbols::start(
+            self.session.clone(),
+            self.client.clone(),
+            self.support().work_done_progress,
+        );
     }
 
     async fn shutdown(&self) -> Result<()> {
@@ -170,6 +198,8 @@ impl LanguageServer for Backend {
     async fn did_close(&self, params: lsp::DidCloseTextDocumentParams) {
         let uri = params.text_document.uri;
         self.session.documents.close(&uri);
+        self.session.semantic_tokens.forget(&uri);
+        workspace_symbols::document_closed(&self.session, &uri);
         let role = flake::role(&uri);
         if role != Role::FlakeLock {
             self.scheduler.clear(uri.clone());
@@ -185,6 +215,7 @@ impl LanguageServer for Backend {
     }
 
     async fn did_change_watched_files(&self, params: lsp::DidChangeWatchedFilesParams) {
+        workspace_symbols::files_changed(&self.session, &params.changes);
         if watch::touches_configuration(&params) {
             self.session.settings.clear_files();
             self.scheduler.schedule_all();
@@ -269,6 +300,70 @@ impl LanguageServer for Backend {
     ) -> Result<lsp::WorkspaceDiagnosticReportResult> {
         Ok(pull_diagnostics::workspace(&self.client, &self.session, params).await)
     }
+
+    async fn document_symbol(
+        &self,
+        params: lsp::DocumentSymbolParams,
+    ) -> Result<Option<lsp::DocumentSymbolResponse>> {
+        Ok(document_symbols::document_symbols(&self.session, &params).await)
+    }
+
+    async fn symbol(
+        &self,
+        params: lsp::WorkspaceSymbolParams,
+    ) -> Result<Option<lsp::WorkspaceSymbolResponse>> {
+        Ok(workspace_symbols::query(&self.session, &params).await)
+    }
+
+    async fn folding_range(
+        &self,
+        params: lsp::FoldingRangeParams,
+    ) -> Result<Option<Vec<lsp::FoldingRange>>> {
+        let line_folding_only = self.support().line_folding_only;
+        Ok(folding_ranges::folding_ranges(&self.session, &params, line_folding_only).await)
+    }
+
+    async fn selection_range(
+        &self,
+        params: lsp::SelectionRangeParams,
+    ) -> Result<Option<Vec<lsp::SelectionRange>>> {
+        Ok(selection_ranges::selection_ranges(&self.session, params).await)
+    }
+
+    async fn semantic_tokens_full(
+        &self,
+        params: lsp::SemanticTokensParams,
+    ) -> Result<Option<lsp::SemanticTokensResult>> {
+        Ok(semantic_tokens::full(&self.session, &params).await)
+    }
+
+    async fn semantic_tokens_full_delta(
+        &self,
+        params: lsp::SemanticTokensDeltaParams,
+    ) -> Result<Option<lsp::SemanticTokensFullDeltaResult>> {
+        Ok(semantic_tokens::delta(&self.session, &params).await)
+    }
+
+    async fn semantic_tokens_range(
+        &self,
+        params: lsp::SemanticTokensRangeParams,
+    ) -> Result<Option<lsp::SemanticTokensRangeResult>> {
+        Ok(semantic_tokens::range(&self.session, &params).await)
+    }
+
+    async fn document_link(
+        &self,
+        params: lsp::DocumentLinkParams,
+    ) -> Result<Option<Vec<lsp::DocumentLink>>> {
+        Ok(document_links::document_links(&self.session, &params).await)
+    }
+
+    async fn inlay_hint(
+        &self,
+        params: lsp::InlayHintParams,
+    ) -> Result<Option<Vec<lsp::InlayHint>>> {
+        Ok(inlay_hints::inlay_hints(&self.session, &params).await)
+    }
 }
 
 fn capabilities() -> lsp::InitializeResult {
@@ -308,6 +403,25 @@ fn capabilities() -> lsp::InitializeResult {
                 commands: command::names(),
                 ..lsp::ExecuteCommandOptions::default()
             }),
+            document_symbol_provider: Some(lsp::OneOf::Left(true)),
+            workspace_symbol_provider: Some(lsp::OneOf::Left(true)),
+            folding_range_provider: Some(lsp::FoldingRangeProviderCapability::Simple(true)),
+            selection_range_provider: Some(lsp::SelectionRangeProviderCapability::Simple(true)),
+            semantic_tokens_provider: Some(
+                lsp::SemanticTokensServerCapabilities::SemanticTokensOptions(
+                    lsp::SemanticTokensOptions {
+                        legend: convert::semantic_tokens_legend(),
+                        range: Some(true),
+                        full: Some(lsp::SemanticTokensFullOptions::Delta { delta: Some(true) }),
+                        ..lsp::SemanticTokensOptions::default()
+                    },
+                ),
+            ),
+            document_link_provider: Some(lsp::DocumentLinkOptions {
+                resolve_provider: Some(false),
+                work_done_progress_options: lsp::WorkDoneProgressOptions::default(),
+            }),
+            inlay_hint_provider: Some(lsp::OneOf::Left(true)),
             ..lsp::ServerCapabilities::default()
         },
         server_info: Some(lsp::ServerInfo {

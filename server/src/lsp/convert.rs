@@ -193,6 +193,202 @@ pub fn completion_item(
     }
 }
 
+pub fn symbol_kind(kind: ide::document_symbols::SymbolKind) -> lsp::SymbolKind {
+    use ide::document_symbols::SymbolKind;
+    match kind {
+        SymbolKind::Function => lsp::SymbolKind::FUNCTION,
+        SymbolKind::Object => lsp::SymbolKind::OBJECT,
+        SymbolKind::Array => lsp::SymbolKind::ARRAY,
+        SymbolKind::String => lsp::SymbolKind::STRING,
+        SymbolKind::Number => lsp::SymbolKind::NUMBER,
+        SymbolKind::Boolean => lsp::SymbolKind::BOOLEAN,
+        SymbolKind::Null => lsp::SymbolKind::NULL,
+        SymbolKind::File => lsp::SymbolKind::FILE,
+        SymbolKind::Variable | SymbolKind::Parameter => lsp::SymbolKind::VARIABLE,
+        SymbolKind::Property => lsp::SymbolKind::PROPERTY,
+    }
+}
+
+/// The outline of a document as LSP's nested symbols.
+pub fn document_symbols(
+    index: &LineIndex,
+    symbols: &[ide::document_symbols::DocumentSymbol],
+) -> Vec<lsp::DocumentSymbol> {
+    symbols
+        .iter()
+        .map(|symbol| {
+            #[allow(deprecated)] // `deprecated` is a required field of the struct.
+            lsp::DocumentSymbol {
+                name: symbol.name.clone(),
+                detail: symbol.detail.clone(),
+                kind: symbol_kind(symbol.kind),
+                tags: None,
+                deprecated: None,
+                range: range(index, symbol.range),
+                selection_range: range(index, symbol.selection_range),
+                children: (!symbol.children.is_empty())
+                    .then(|| document_symbols(index, &symbol.children)),
+            }
+        })
+        .collect()
+}
+
+/// Folding ranges by line. A fold ends on the line before its last when that line goes on after
+/// the fold (`};`) and the client folds whole lines only, so that the rest stays visible; folds
+/// that end on their first line, or start where a larger fold starts, are dropped.
+pub fn folding_ranges(
+    index: &LineIndex,
+    text: &str,
+    folds: &[ide::folding_ranges::Fold],
+    line_folding_only: bool,
+) -> Vec<lsp::FoldingRange> {
+    let mut acc: Vec<lsp::FoldingRange> = Vec::with_capacity(folds.len());
+    for fold in folds {
+        let start = index.line_col(fold.range.start());
+        let end = index.line_col(fold.range.end());
+        let mut end_line = end.line;
+        if line_folding_only {
+            let rest_of_line = index.line_range(end.line, text).map_or("", |line| {
+                &text[TextRange::new(fold.range.end(), line.end().max(fold.range.end()))]
+            });
+            if !rest_of_line.trim().is_empty() {
+                end_line = end_line.saturating_sub(1);
+            }
+        }
+        if end_line <= start.line || acc.last().is_some_and(|last| last.start_line == start.line) {
+            continue;
+        }
+        acc.push(lsp::FoldingRange {
+            start_line: start.line,
+            start_character: (!line_folding_only).then(|| index.to_utf16(start)),
+            end_line,
+            end_character: (!line_folding_only).then(|| index.to_utf16(end)),
+            kind: Some(match fold.kind {
+                ide::folding_ranges::FoldKind::Comment => lsp::FoldingRangeKind::Comment,
+                ide::folding_ranges::FoldKind::Region => lsp::FoldingRangeKind::Region,
+            }),
+            collapsed_text: None,
+        });
+    }
+    acc
+}
+
+/// Nested selection ranges from the innermost range outwards.
+pub fn selection_range(index: &LineIndex, ranges: &[TextRange]) -> Option<lsp::SelectionRange> {
+    let mut acc: Option<lsp::SelectionRange> = None;
+    for &outer in ranges.iter().rev() {
+        acc = Some(lsp::SelectionRange {
+            range: range(index, outer),
+            parent: acc.map(Box::new),
+        });
+    }
+    acc
+}
+
+/// The legend that gives the numbers of [`semantic_tokens`] their names.
+pub fn semantic_tokens_legend() -> lsp::SemanticTokensLegend {
+    use ide::semantic_tokens::{TokenType, MODIFIERS};
+    lsp::SemanticTokensLegend {
+        token_types: TokenType::ALL
+            .iter()
+            .map(|kind| lsp::SemanticTokenType::new(kind.name()))
+            .collect(),
+        token_modifiers: MODIFIERS
+            .iter()
+            .map(|name| lsp::SemanticTokenModifier::new(name))
+            .collect(),
+    }
+}
+
+/// Highlight tokens in LSP's relative encoding, with UTF-16 lengths. A token that spans lines is
+/// cut at each line end, since clients need not support tokens across lines.
+pub fn semantic_tokens(
+    index: &LineIndex,
+    text: &str,
+    tokens: &[ide::semantic_tokens::HighlightToken],
+) -> Vec<lsp::SemanticToken> {
+    let mut acc = Vec::with_capacity(tokens.len());
+    let (mut previous_line, mut previous_start) = (0u32, 0u32);
+    let mut push =
+        |line: u32, start: u32, length: u32, token: &ide::semantic_tokens::HighlightToken| {
+            if length == 0 {
+                return;
+            }
+            let delta_line = line - previous_line;
+            let delta_start = if delta_line == 0 {
+                start - previous_start
+            } else {
+                start
+            };
+            acc.push(lsp::SemanticToken {
+                delta_line,
+                delta_start,
+                length,
+                token_type: token.kind.index(),
+                token_modifiers_bitset: token.modifiers,
+            });
+            previous_line = line;
+            previous_start = start;
+        };
+    for token in tokens {
+        let start = index.line_col(token.range.start());
+        let end = index.line_col(token.range.end());
+        for line in start.line..=end.line {
+            let Some(line_range) = index.line_range(line, text) else {
+                break;
+            };
+            let from = token.range.start().max(line_range.start());
+            let to = token.range.end().min(line_range.end());
+            if from >= to {
+                continue;
+            }
+            let from = index.line_col(from);
+            let to = index.line_col(to);
+            let start16 = index.to_utf16(from);
+            push(line, start16, index.to_utf16(to) - start16, token);
+        }
+    }
+    acc
+}
+
+/// The edit that turns `old` into `new`: the tokens between their common start and end.
+pub fn semantic_tokens_edit(
+    old: &[lsp::SemanticToken],
+    new: &[lsp::SemanticToken],
+) -> Vec<lsp::SemanticTokensEdit> {
+    let prefix = old.iter().zip(new).take_while(|(a, b)| a == b).count();
+    let suffix = old[prefix..]
+        .iter()
+        .rev()
+        .zip(new[prefix..].iter().rev())
+        .take_while(|(a, b)| a == b)
+        .count();
+    let removed = old.len() - prefix - suffix;
+    let inserted = &new[prefix..new.len() - suffix];
+    if removed == 0 && inserted.is_empty() {
+        return Vec::new();
+    }
+    // Edits count the numbers of the flat array: five per token.
+    vec![lsp::SemanticTokensEdit {
+        start: (prefix * 5) as u32,
+        delete_count: (removed * 5) as u32,
+        data: Some(inserted.to_vec()),
+    }]
+}
+
+pub fn inlay_hint(index: &LineIndex, hint: &ide::inlay_hints::InlayHint) -> lsp::InlayHint {
+    lsp::InlayHint {
+        position: position(index, hint.offset),
+        label: lsp::InlayHintLabel::String(hint.label.clone()),
+        kind: None,
+        text_edits: None,
+        tooltip: None,
+        padding_left: Some(true),
+        padding_right: None,
+        data: None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -3,6 +3,7 @@
 use super::command::{NixOptions, NixRuns};
 use super::documents::Documents;
 use super::settings::SettingsStore;
+use super::{semantic_tokens, workspace_symbols};
 
 #[derive(Default)]
 pub struct Session {
@@ -10,6 +11,9 @@ pub struct Session {
     pub settings: SettingsStore,
     pub nix: NixOptions,
     pub nix_runs: NixRuns,
+    /// The last semantic tokens sent for each document, for delta requests.
+    pub semantic_tokens: semantic_tokens::Cache,
+    pub workspace_symbols: workspace_symbols::Index,
 }
 
 impl Session {

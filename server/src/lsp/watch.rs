@@ -8,12 +8,15 @@ use tower_lsp_server::Client;
 
 use super::flake::{self, Role};
 
-/// Asks the client to report changes to configuration files and flake.lock files anywhere in the
-/// workspace.
+/// Nix sources, whose symbols the workspace index keeps (`**/` is put in front).
+const WORKSPACE_SOURCES: &str = "*.nix";
+
+/// Asks the client to report changes to configuration files, flake.lock files and Nix sources
+/// anywhere in the workspace.
 pub async fn register(client: &Client) {
     let watchers: Vec<lsp::FileSystemWatcher> = CONFIG_FILE_NAMES
         .iter()
-        .chain(&[flake::FLAKE_LOCK])
+        .chain(&[flake::FLAKE_LOCK, WORKSPACE_SOURCES])
         .map(|name| lsp::FileSystemWatcher {
             glob_pattern: lsp::GlobPattern::String(format!("**/{name}")),
             kind: None,

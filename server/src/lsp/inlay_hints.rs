@@ -1,0 +1,32 @@
+//! `textDocument/inlayHint`: the name of a long binding after the bracket that closes it.
+
+use tower_lsp_server::ls_types as lsp;
+
+use super::session::Session;
+use super::{convert, worker};
+
+/// How many lines a value must span before its end is named: only values that leave their start
+/// out of sight on a usual screen.
+const MIN_LINES: u32 = 30;
+
+pub async fn inlay_hints(
+    session: &Session,
+    params: &lsp::InlayHintParams,
+) -> Option<Vec<lsp::InlayHint>> {
+    let snapshot = session.documents.snapshot(&params.text_document.uri)?;
+    let range = params.range;
+    worker::run("inlay-hints", move || {
+        let within = convert::text_range(&snapshot.index, &snapshot.text, range);
+        let hints = ide::inlay_hints::closing_bracket_hints(
+            &snapshot.parse().root(),
+            &snapshot.index,
+            within,
+            MIN_LINES,
+        );
+        hints
+            .iter()
+            .map(|hint| convert::inlay_hint(&snapshot.index, hint))
+            .collect()
+    })
+    .await
+}
