@@ -263,7 +263,7 @@ async fn a_cancelled_workspace_diagnostic_does_not_block_other_requests() {
         std::fs::write(folder.path().join(format!("f{index}.nix")), text).expect("write");
     }
     let root = tower_lsp_server::ls_types::Uri::from_file_path(folder.path()).expect("a URI");
-    let client = std::sync::Arc::new(TestClient::in_process());
+    let client = TestClient::in_process();
     let mut params =
         json!({"processId": null, "rootUri": null, "capabilities": pull_capabilities()});
     params["workspaceFolders"] = json!([{"uri": root.as_str(), "name": "w"}]);
@@ -271,17 +271,10 @@ async fn a_cancelled_workspace_diagnostic_does_not_block_other_requests() {
     client.notify("initialized", json!({})).await;
     client.open(URI, 1, "let s = { a = 1; }; in s.").await;
 
-    // The first request of this client gets id 1 (initialize); the scan is the next one, id 2.
-    let scanning = {
-        let client = client.clone();
-        tokio::spawn(async move {
-            client
-                .request_raw("workspace/diagnostic", json!({"previousResultIds": []}))
-                .await
-        })
-    };
-    tokio::task::yield_now().await;
-    client.notify("$/cancelRequest", json!({"id": 2})).await;
+    let (scan, scanning) = client
+        .send_request("workspace/diagnostic", json!({"previousResultIds": []}))
+        .await;
+    client.notify("$/cancelRequest", json!({"id": scan})).await;
     let completion = client
         .request(
             "textDocument/completion",
@@ -289,7 +282,10 @@ async fn a_cancelled_workspace_diagnostic_does_not_block_other_requests() {
         )
         .await;
     assert_eq!(completion["items"][0]["label"], "a");
-    let response = scanning.await.expect("the request task");
+    let response = tokio::time::timeout(std::time::Duration::from_secs(60), scanning)
+        .await
+        .expect("the scan answers")
+        .expect("the reader is alive");
     // Either cancelled (the usual case) or, on a very fast machine, finished first: never hung.
     if let Some(error) = response.get("error") {
         assert_eq!(error["code"], -32800, "{response}");

@@ -107,6 +107,20 @@ impl TestClient {
 
     /// The whole response to a request, error or result.
     pub async fn request_raw(&self, method: &str, params: Value) -> Value {
+        let (_, receiver) = self.send_request(method, params).await;
+        tokio::time::timeout(SAFETY_NET, receiver)
+            .await
+            .unwrap_or_else(|_| panic!("no response to `{method}`"))
+            .expect("the reader is alive")
+    }
+
+    /// Sends a request without waiting: its id (for `$/cancelRequest`) and where its response
+    /// will arrive.
+    pub async fn send_request(
+        &self,
+        method: &str,
+        params: Value,
+    ) -> (i64, oneshot::Receiver<Value>) {
         let id = self.next_id.fetch_add(1, Ordering::SeqCst);
         let (sender, receiver) = oneshot::channel();
         self.pending
@@ -118,10 +132,7 @@ impl TestClient {
             &json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params}),
         )
         .await;
-        tokio::time::timeout(SAFETY_NET, receiver)
-            .await
-            .unwrap_or_else(|_| panic!("no response to `{method}`"))
-            .expect("the reader is alive")
+        (id, receiver)
     }
 
     pub async fn notify(&self, method: &str, params: Value) {
