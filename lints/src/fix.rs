@@ -5,8 +5,9 @@ use syntax::ast::Expr;
 use syntax::{apply_edits, AstNode, SyntaxNode, TextEdit, TextRange, TextSize};
 
 use crate::config::Config;
-use crate::diagnostic::{Applicability, Fix};
+use crate::diagnostic::{Applicability, Diagnostic, Fix};
 use crate::engine;
+use crate::flake::check::{check_flake, FlakeFiles};
 use crate::lint::Lint;
 use crate::registry::LINTS;
 
@@ -119,6 +120,29 @@ pub fn fix_text(text: &str, file_name: Option<&str>, config: &Config, mode: FixM
     fix_with(text, file_name, config, mode, LINTS)
 }
 
+/// Like [`fix_text`] for a flake.nix, with the fixes of the lints that read the flake.lock beside
+/// it too (the follows of NIX407, the branch of NIX406, …), found again in every round.
+pub fn fix_flake(flake: &FlakeFiles, config: &Config, mode: FixMode) -> FixOutcome {
+    let Some(text) = flake.flake_nix else {
+        return FixOutcome {
+            text: String::new(),
+            applied: Vec::new(),
+            refused: Vec::new(),
+            hit_round_limit: false,
+        };
+    };
+    fix_rounds(text, mode, |parse, current| {
+        let mut diagnostics =
+            engine::run(parse, current, Some("flake.nix"), config, LINTS).diagnostics;
+        let files = FlakeFiles {
+            flake_nix: Some(current),
+            ..*flake
+        };
+        diagnostics.extend(check_flake(&files, config).flake);
+        diagnostics
+    })
+}
+
 pub(crate) fn fix_with(
     text: &str,
     file_name: Option<&str>,
@@ -126,15 +150,25 @@ pub(crate) fn fix_with(
     mode: FixMode,
     lints: &[&'static Lint],
 ) -> FixOutcome {
+    fix_rounds(text, mode, |parse, current| {
+        engine::run(parse, current, file_name, config, lints).diagnostics
+    })
+}
+
+/// The rounds of [`fix_text`], with the findings of each round's text given by `diagnostics_of`.
+fn fix_rounds(
+    text: &str,
+    mode: FixMode,
+    diagnostics_of: impl Fn(&syntax::Parse, &str) -> Vec<Diagnostic>,
+) -> FixOutcome {
     let mut current = text.to_owned();
     let mut applied = Vec::new();
     let mut refused: Vec<AppliedFix> = Vec::new();
     for _ in 0..MAX_ROUNDS {
         let parse = syntax::parse(&current);
         let errors_before = parse.errors().len();
-        let report = engine::run(&parse, &current, file_name, config, lints);
-        let candidates: Vec<(AppliedFix, &Fix)> = report
-            .diagnostics
+        let diagnostics = diagnostics_of(&parse, &current);
+        let candidates: Vec<(AppliedFix, &Fix)> = diagnostics
             .iter()
             .filter_map(|diagnostic| {
                 let fix = diagnostic

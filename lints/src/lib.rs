@@ -22,7 +22,7 @@ mod tests;
 pub use config::{Config, Settings, SettingsError, CONFIG_FILE_NAMES};
 pub use diagnostic::{Applicability, Diagnostic, Fix, Level, Related, Severity, Tag};
 pub use engine::{check, check_parsed, LintFailure, Report};
-pub use fix::{fix_text, AppliedFix, FixMode, FixOutcome, MAX_ROUNDS};
+pub use fix::{fix_flake, fix_text, AppliedFix, FixMode, FixOutcome, MAX_ROUNDS};
 pub use flake::check::{check_flake, FlakeFiles, FlakeReport};
 pub use lint::{
     Category, Finding, Findings, Fixability, Lint, LintCtx, LintOption, OptionDefault, OptionValue,

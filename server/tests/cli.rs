@@ -703,3 +703,63 @@ fn a_flake_with_inputs_and_no_lock_is_reported() {
         )]
     );
 }
+
+const FLAKE_WITH_HOME_MANAGER: &str = "{\n  description = \"A flake\";\n  inputs.nixpkgs.url = \"github:NixOS/nixpkgs/nixos-unstable\";\n  inputs.home-manager.url = \"github:nix-community/home-manager\";\n  outputs = { nixpkgs, home-manager, ... }: { formatter = nixpkgs; checks = home-manager; };\n}\n";
+
+/// home-manager locks a nixpkgs of its own beside the flake's.
+const LOCK_WITH_SECOND_NIXPKGS: &str = r#"{
+  "nodes": {
+    "home-manager": {
+      "inputs": { "nixpkgs": "nixpkgs_2" },
+      "locked": { "lastModified": 1795000000, "narHash": "sha256-BBBB", "owner": "nix-community", "repo": "home-manager", "rev": "1111111111111111111111111111111111111111", "type": "github" },
+      "original": { "owner": "nix-community", "repo": "home-manager", "type": "github" }
+    },
+    "nixpkgs": {
+      "locked": { "lastModified": 1795000000, "narHash": "sha256-AAAA", "owner": "NixOS", "repo": "nixpkgs", "rev": "0123456789abcdef0123456789abcdef01234567", "type": "github" },
+      "original": { "owner": "NixOS", "ref": "nixos-unstable", "repo": "nixpkgs", "type": "github" }
+    },
+    "nixpkgs_2": {
+      "locked": { "lastModified": 1795000000, "narHash": "sha256-CCCC", "owner": "NixOS", "repo": "nixpkgs", "rev": "89abcdef0123456789abcdef0123456789abcdef", "type": "github" },
+      "original": { "owner": "NixOS", "ref": "nixos-unstable", "repo": "nixpkgs", "type": "github" }
+    },
+    "root": { "inputs": { "home-manager": "home-manager", "nixpkgs": "nixpkgs" } }
+  },
+  "root": "root",
+  "version": 7
+}
+"#;
+
+#[test]
+fn fix_applies_the_fixes_of_the_lock_lints_to_flake_nix_only_when_unsafe_fixes_are_asked_for() {
+    let project = Project::new();
+    project
+        .write(
+            "nixwise.toml",
+            "reference-date = \"2026-11-24\"\n[lints]\nundefined-variable = \"off\"\n",
+        )
+        .write("flake.nix", FLAKE_WITH_HOME_MANAGER)
+        .write("flake.lock", LOCK_WITH_SECOND_NIXPKGS);
+    let run = project.run(&["fix"]);
+    assert_eq!(
+        project.read("flake.nix"),
+        FLAKE_WITH_HOME_MANAGER,
+        "{run:?}"
+    );
+    assert!(run.stdout.contains("duplicate-nixpkgs"), "{run:?}");
+
+    let run = project.run(&["fix", "--unsafe"]);
+    let fixed = project.read("flake.nix");
+    assert_eq!(
+        fixed
+            .matches("home-manager.inputs.nixpkgs.follows = \"nixpkgs\";")
+            .count(),
+        1,
+        "{fixed}\n{run:?}"
+    );
+    assert_eq!(project.read("flake.lock"), LOCK_WITH_SECOND_NIXPKGS);
+    // Until the lock is written again, flake.lock is older than flake.nix: a second run adds
+    // nothing and says why.
+    let again = project.run(&["fix", "--unsafe"]);
+    assert_eq!(project.read("flake.nix"), fixed, "{again:?}");
+    assert!(again.stdout.contains("lock-stale"), "{again:?}");
+}

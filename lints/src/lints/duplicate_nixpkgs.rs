@@ -86,6 +86,7 @@ pub(crate) fn check_lock(ctx: &LockCtx<'_>, findings: &mut LockFindings) {
             if target.key == own.key
                 || direct.contains(&target.key.as_str())
                 || !Lock::is_nixpkgs_by_identity(target)
+                || follows_declared(ctx, &input.name, &nested.name)
             {
                 continue;
             }
@@ -110,6 +111,19 @@ pub(crate) fn check_lock(ctx: &LockCtx<'_>, findings: &mut LockFindings) {
             }
         }
     }
+}
+
+/// Whether flake.nix already says `inputs.<input>.inputs.<nested>.follows`: then the lock is
+/// older than flake.nix, which `lock-stale` reports, and adding the line again would repeat it.
+fn follows_declared(ctx: &LockCtx<'_>, input: &str, nested: &str) -> bool {
+    ctx.model
+        .and_then(|model| model.input(input))
+        .is_some_and(|declared| {
+            declared
+                .nested_follows
+                .iter()
+                .any(|follows| follows.path.first().is_some_and(|first| first == nested))
+        })
 }
 
 #[cfg(test)]
@@ -188,6 +202,48 @@ mod tests {
             toml,
         );
         assert!(out.contains("follows = \"pkgs\";`"), "{out}");
+    }
+
+    #[test]
+    fn fixing_the_whole_flake_adds_the_follows_once_and_only_when_unsafe_fixes_are_asked_for() {
+        let hm_own = lock("\"nixpkgs_2\"", "");
+        let files = crate::FlakeFiles {
+            flake_nix: Some(FLAKE),
+            flake_lock: Some(&hm_own),
+            now: None,
+        };
+        let config = crate::Config::default();
+        let safe = crate::fix_flake(&files, &config, FixMode::Safe);
+        assert!(
+            safe.applied.iter().all(|fix| fix.code != "NIX407"),
+            "{safe:?}"
+        );
+        // The lock still holds the second nixpkgs until it is relocked: the follows that is now
+        // in flake.nix must not be added again in the next round.
+        let unsafe_ = crate::fix_flake(&files, &config, FixMode::Unsafe);
+        assert!(!unsafe_.hit_round_limit, "{unsafe_:?}");
+        let follows = "nixpkgs.follows = \"nixpkgs\";";
+        assert_eq!(unsafe_.text.matches(follows).count(), 1, "{}", unsafe_.text);
+        let added = unsafe_.applied.iter().filter(|fix| fix.code == "NIX407");
+        assert_eq!(added.count(), 1, "{unsafe_:?}");
+        // Fixed by hand and not relocked yet: `lock-stale` says so, this lint has nothing to add.
+        let fixed = run_lint_fix(
+            &DUPLICATE_NIXPKGS,
+            check_lock,
+            FLAKE,
+            &hm_own,
+            FixMode::Unsafe,
+        );
+        assert_eq!(
+            run_lint(
+                &DUPLICATE_NIXPKGS,
+                check_lock,
+                Some(&fixed),
+                Some(&hm_own),
+                ""
+            ),
+            ""
+        );
     }
 
     #[test]

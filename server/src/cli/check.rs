@@ -206,7 +206,7 @@ fn checked_file(display: String, text: String, diagnostics: Vec<Diagnostic>) -> 
 }
 
 /// The text of a file beside a checked one, or `None` when there is no such file.
-fn read_optional(path: &std::path::Path) -> Result<Option<String>, String> {
+pub(crate) fn read_optional(path: &std::path::Path) -> Result<Option<String>, String> {
     match std::fs::read(path) {
         Ok(bytes) => String::from_utf8(bytes)
             .map(Some)
@@ -217,7 +217,7 @@ fn read_optional(path: &std::path::Path) -> Result<Option<String>, String> {
 }
 
 /// Now, in seconds since 1970, for the age of locked inputs when no reference date is set.
-fn now() -> i64 {
+pub(crate) fn now() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |elapsed| {

@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use lints::{Applicability, AppliedFix, Diagnostic, FixMode, Severity};
 use rayon::prelude::*;
 
-use super::check::report_failures;
+use super::check::{self, report_failures};
 use super::files::{self, Target};
 use super::write::{check_syntax, write_fixed};
 use super::{
@@ -119,7 +119,20 @@ fn fix(args: &FixArgs) -> anyhow::Result<ExitCode> {
 fn fix_target(target: &Target, mode: FixMode, diff: bool) -> Result<FileFix, String> {
     let (snapshot, text) = files::read_source(target)?;
     let file_name = target.file_name();
-    let outcome = lints::fix_text(&text, file_name, &target.config, mode);
+    // A flake.nix is fixed with the flake.lock beside it, whose lints offer fixes in flake.nix.
+    let lock_text = match file_name {
+        Some("flake.nix") => check::read_optional(&target.path.with_file_name("flake.lock"))?,
+        _ => None,
+    };
+    let flake = |text| lints::FlakeFiles {
+        flake_nix: Some(text),
+        flake_lock: lock_text.as_deref(),
+        now: Some(check::now()),
+    };
+    let outcome = match file_name {
+        Some("flake.nix") => lints::fix_flake(&flake(&text), &target.config, mode),
+        _ => lints::fix_text(&text, file_name, &target.config, mode),
+    };
     if outcome.hit_round_limit {
         warning_line(&format!(
             "{}: stopped after {} rounds of fixes; run `nixwise fix` again for the rest",
@@ -134,7 +147,15 @@ fn fix_target(target: &Target, mode: FixMode, diff: bool) -> Result<FileFix, Str
         ));
     }
     let changed = outcome.text != text;
-    let remaining = lints::check(&outcome.text, file_name, &target.config);
+    let mut remaining = lints::check(&outcome.text, file_name, &target.config);
+    if file_name == Some("flake.nix") {
+        let flake = lints::check_flake(&flake(&outcome.text), &target.config);
+        remaining.diagnostics.extend(flake.flake);
+        remaining
+            .diagnostics
+            .sort_by_key(|diagnostic| (diagnostic.range.start(), diagnostic.code));
+        remaining.failures.extend(flake.failures);
+    }
     report_failures(&target.display, &remaining.failures);
     let mut file = FileFix {
         display: target.display.clone(),
