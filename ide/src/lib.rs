@@ -5,5 +5,7 @@
 //! no async runtime; `server/src/lsp/` turns the answers into protocol messages.
 
 pub mod builtins;
+pub mod definition;
 #[cfg(test)]
 mod fixture;
+pub mod navigation;
