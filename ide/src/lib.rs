@@ -9,3 +9,4 @@ pub mod definition;
 #[cfg(test)]
 mod fixture;
 pub mod navigation;
+pub mod references;
