@@ -10,3 +10,4 @@ pub mod definition;
 mod fixture;
 pub mod navigation;
 pub mod references;
+pub mod rename;
