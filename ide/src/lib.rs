@@ -8,6 +8,7 @@ pub mod builtins;
 pub mod definition;
 #[cfg(test)]
 mod fixture;
+pub mod hover;
 pub mod navigation;
 pub mod references;
 pub mod rename;
