@@ -4,13 +4,18 @@
 //! `convert.rs` is the only place where nixwise types become LSP types.
 
 mod backend;
+mod builtin_docs;
 mod code_action;
 mod command;
 mod convert;
+mod definition;
 mod diagnostics;
 mod documents;
 mod flake;
+mod highlight;
 mod hover;
+mod references;
+mod rename;
 mod session;
 mod settings;
 mod watch;

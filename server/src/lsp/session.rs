@@ -1,5 +1,6 @@
 //! The state every feature reads: open documents, the settings in force, and how `nix` is run.
 
+use super::builtin_docs::BuiltinDocs;
 use super::command::{NixOptions, NixRuns};
 use super::documents::Documents;
 use super::settings::SettingsStore;
@@ -10,6 +11,8 @@ pub struct Session {
     pub settings: SettingsStore,
     pub nix: NixOptions,
     pub nix_runs: NixRuns,
+    /// The builtins' documentation from the user's Nix, once read.
+    pub builtin_docs: BuiltinDocs,
 }
 
 impl Session {

@@ -127,6 +127,13 @@ impl SettingsStore {
             .unwrap_or_else(|poisoned| poisoned.into_inner()) = roots;
     }
 
+    pub fn roots(&self) -> Vec<PathBuf> {
+        self.roots
+            .read()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .clone()
+    }
+
     /// Forgets the configuration files read, after one of them changed.
     pub fn clear_files(&self) {
         self.files.clear();
