@@ -49,6 +49,14 @@ pub fn definition(analysis: &Analysis, offset: TextSize, flake: FlakeFiles<'_>) 
             resolution: Resolution::Binding(id),
             ..
         } => locals(&analysis.scopes.binding(*id).definitions),
+        // Like nil: a name that may come from a `with` goes to that `with`.
+        NameAt::Reference {
+            resolution: Resolution::With(with),
+            ..
+        } => analysis
+            .with_keyword(*with)
+            .map(|keyword| vec![Target::Local(keyword)])
+            .unwrap_or_default(),
         NameAt::Reference { .. } => Vec::new(),
         NameAt::Definition { range, binding } => {
             let binding = analysis.scopes.binding(*binding);
@@ -231,9 +239,14 @@ mod tests {
     }
 
     #[test]
-    fn builtins_with_and_undefined_names_have_no_definition() {
+    fn names_from_a_with_go_to_it() {
+        check("with x; $0y", "with@0");
+        check("with x; with y; [ $0z x ]", "with@8");
+    }
+
+    #[test]
+    fn builtins_and_undefined_names_have_no_definition() {
         check("$0map", "");
-        check("with x; $0y", "");
         check("$0nope", "");
     }
 

@@ -190,6 +190,26 @@ impl Analysis {
             .find(|node| node.text_range() == range && wanted(node.kind()))
     }
 
+    /// The `with` keyword of the `with` expression at `range`.
+    pub fn with_keyword(&self, range: TextRange) -> Option<TextRange> {
+        self.node_with_range(range, |kind| kind == SyntaxKind::NODE_WITH)?
+            .children_with_tokens()
+            .find(|child| child.kind() == SyntaxKind::TOKEN_WITH)
+            .map(|keyword| keyword.text_range())
+    }
+
+    /// The `with` expression whose keyword is at `offset`.
+    pub fn with_at(&self, offset: TextSize) -> Option<TextRange> {
+        if offset > self.root.text_range().end() {
+            return None;
+        }
+        self.root
+            .token_at_offset(offset)
+            .find(|token| token.kind() == SyntaxKind::TOKEN_WITH)
+            .and_then(|token| token.parent())
+            .map(|with| with.text_range())
+    }
+
     /// The `let`, `rec` set or lambda that introduces a binding.
     pub fn scope_node(&self, binding: BindingId) -> Option<SyntaxNode> {
         self.node_with_range(self.scopes.binding(binding).scope_node, |kind| {

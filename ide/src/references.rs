@@ -28,7 +28,21 @@ pub struct Reference {
 /// Every reference to what the name at `offset` names, definitions included, in text order;
 /// `None` when the cursor is on nothing that has references.
 pub fn references(analysis: &Analysis, offset: TextSize) -> Option<Vec<Reference>> {
-    let name_at = analysis.name_at(offset)?;
+    let Some(name_at) = analysis.name_at(offset) else {
+        // On the `with` keyword: the names it may provide.
+        let with = analysis.with_at(offset)?;
+        let found = analysis
+            .scopes
+            .references()
+            .iter()
+            .filter(|reference| reference.resolution == Resolution::With(with))
+            .map(|reference| Reference {
+                range: reference.range,
+                kind: ReferenceKind::Read,
+            })
+            .collect();
+        return Some(found);
+    };
     let mut found = Found::default();
     match &name_at {
         NameAt::Path { .. } => return None,
@@ -252,5 +266,9 @@ mod tests {
         check("with pkgs; [ $0hello hello (x: hello) ]", "r@13 r@19 r@29");
         check("[ $0map map (map: map) ]", "r@2 r@6");
         check("$0nope", "");
+        check(
+            "w$0ith pkgs; [ hello (with lib; [ mkIf hello ]) x.y ]",
+            "r@13 r@25 r@46",
+        );
     }
 }
