@@ -63,7 +63,7 @@ pub fn hover(
     match (&name_at, binding) {
         (_, Some(id)) => sections.extend(describe_binding(analysis, id)),
         (NameAt::Reference { resolution, .. }, None) => {
-            let name = analysis.root.text().slice(range).to_string();
+            let name = analysis.slice(range).to_owned();
             match resolution {
                 Resolution::Builtin => {
                     let bare = name.strip_prefix("__").unwrap_or(&name);

@@ -13,12 +13,24 @@ const FUEL: u32 = 64;
 pub struct Analysis {
     pub root: SyntaxNode,
     pub scopes: ScopeIndex,
+    /// The text of the tree, for names by range: slicing the tree's own text walks its tokens.
+    text: String,
 }
 
 impl Analysis {
     pub fn new(root: SyntaxNode) -> Analysis {
         let scopes = ScopeIndex::build(&root);
-        Analysis { root, scopes }
+        let text = root.to_string();
+        Analysis { root, scopes, text }
+    }
+
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
+    /// The text at `range`, empty when it is not inside the text.
+    pub fn slice(&self, range: TextRange) -> &str {
+        self.text.get(std::ops::Range::<usize>::from(range)).unwrap_or("")
     }
 
     /// The name or path under the cursor, if any.

@@ -195,14 +195,13 @@ fn same_name(
     range: TextRange,
     keep: impl Fn(Resolution) -> bool,
 ) -> Vec<TextRange> {
-    let text = analysis.root.text();
-    let name = text.slice(range).to_string();
+    let name = analysis.slice(range);
     analysis
         .scopes
         .references()
         .iter()
         .filter(|reference| keep(reference.resolution))
-        .filter(|reference| text.slice(reference.range) == name.as_str())
+        .filter(|reference| analysis.slice(reference.range) == name)
         .map(|reference| reference.range)
         .collect()
 }

@@ -53,9 +53,9 @@ pub fn rename(
         rewrites.usage(analysis, reference.range, new_name)?;
     }
     let edits = rewrites.into_edits();
-    let text = analysis.root.to_string();
-    let before = syntax::parse(&text).errors().len();
-    let after = syntax::apply_edits(&text, &edits)
+    let text = analysis.text();
+    let before = syntax::parse(text).errors().len();
+    let after = syntax::apply_edits(text, &edits)
         .map(|renamed| syntax::parse(&renamed).errors().len())
         .map_err(|_| RenameError("the rename gives overlapping edits".to_owned()))?;
     if after > before {
@@ -72,7 +72,7 @@ fn target(analysis: &Analysis, offset: TextSize) -> Result<(NameAt, BindingId), 
     let Some(name_at) = analysis.name_at(offset) else {
         return refuse("there is no name here to rename".to_owned());
     };
-    let text = analysis.root.text().slice(name_at.range()).to_string();
+    let text = analysis.slice(name_at.range()).to_owned();
     let id = match &name_at {
         // `let inherit x;` renames the binding it introduces; its source stays `x`.
         NameAt::Reference {
@@ -146,9 +146,8 @@ fn check_captures(analysis: &Analysis, id: BindingId, new_name: &str) -> Result<
         }
     }
     // A use of the new name inside the renamed binding's scope that refers elsewhere today.
-    let text = analysis.root.text();
     for reference in scopes.references() {
-        if !scope.contains_range(reference.range) || text.slice(reference.range) != new_name {
+        if !scope.contains_range(reference.range) || analysis.slice(reference.range) != new_name {
             continue;
         }
         let shielded = match reference.resolution {
