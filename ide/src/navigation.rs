@@ -1,6 +1,8 @@
 //! What the name under the cursor is, and what statically known attribute sets contain: the
 //! common ground of definition, references, rename and hover.
 
+use std::sync::Arc;
+
 use lints::scope::{BindingId, BindingKind, Resolution, ScopeIndex};
 use syntax::ast::{self, Expr, HasEntry};
 use syntax::helpers::{attr_name, unwrap_parens};
@@ -12,15 +14,21 @@ const FUEL: u32 = 64;
 /// A file's tree and its scope analysis.
 pub struct Analysis {
     pub root: SyntaxNode,
-    pub scopes: ScopeIndex,
+    pub scopes: Arc<ScopeIndex>,
     /// The text of the tree, for names by range: slicing the tree's own text walks its tokens.
-    text: String,
+    text: Arc<str>,
 }
 
 impl Analysis {
     pub fn new(root: SyntaxNode) -> Analysis {
-        let scopes = ScopeIndex::build(&root);
-        let text = root.to_string();
+        let scopes = Arc::new(ScopeIndex::build(&root));
+        let text = root.to_string().into();
+        Analysis { root, scopes, text }
+    }
+
+    /// An analysis from a scope index and text already at hand for this tree, so that a
+    /// document's requests share one.
+    pub fn from_parts(root: SyntaxNode, scopes: Arc<ScopeIndex>, text: Arc<str>) -> Analysis {
         Analysis { root, scopes, text }
     }
 
@@ -30,7 +38,9 @@ impl Analysis {
 
     /// The text at `range`, empty when it is not inside the text.
     pub fn slice(&self, range: TextRange) -> &str {
-        self.text.get(std::ops::Range::<usize>::from(range)).unwrap_or("")
+        self.text
+            .get(std::ops::Range::<usize>::from(range))
+            .unwrap_or("")
     }
 
     /// The name or path under the cursor, if any.

@@ -50,9 +50,13 @@ impl At {
         }
     }
 
-    /// The scope analysis of this version, built on a worker thread.
+    /// The scope analysis of this version, shared by its requests; call it on a worker thread.
     pub fn analysis(&self) -> Analysis {
-        Analysis::new(self.snapshot.parse().root())
+        Analysis::from_parts(
+            self.snapshot.parse().root(),
+            self.snapshot.scopes(),
+            self.snapshot.text.clone(),
+        )
     }
 }
 
