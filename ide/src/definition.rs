@@ -49,14 +49,18 @@ pub fn definition(analysis: &Analysis, offset: TextSize, flake: FlakeFiles<'_>) 
             resolution: Resolution::Binding(id),
             ..
         } => locals(&analysis.scopes.binding(*id).definitions),
-        // Like nil: a name that may come from a `with` goes to that `with`.
+        // Like nil: a name that may come from a `with` goes to every `with` it may come from,
+        // the innermost first.
         NameAt::Reference {
-            resolution: Resolution::With(with),
+            resolution: Resolution::With(_),
+            range,
             ..
         } => analysis
-            .with_keyword(*with)
-            .map(|keyword| vec![Target::Local(keyword)])
-            .unwrap_or_default(),
+            .enclosing_withs(*range)
+            .into_iter()
+            .filter_map(|with| analysis.with_keyword(with))
+            .map(Target::Local)
+            .collect(),
         NameAt::Reference { .. } => Vec::new(),
         NameAt::Definition { range, binding } => {
             let binding = analysis.scopes.binding(*binding);
@@ -241,7 +245,9 @@ mod tests {
     #[test]
     fn names_from_a_with_go_to_it() {
         check("with x; $0y", "with@0");
-        check("with x; with y; [ $0z x ]", "with@8");
+        check("with x; with y; [ $0z x ]", "with@8 with@0");
+        // The namespace of a `with` is outside it.
+        check("with x; with $0y; z", "with@0");
     }
 
     #[test]

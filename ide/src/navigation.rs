@@ -220,6 +220,21 @@ impl Analysis {
             .map(|keyword| keyword.text_range())
     }
 
+    /// The `with` expressions whose body holds `range`, innermost first.
+    pub fn enclosing_withs(&self, range: TextRange) -> Vec<TextRange> {
+        let Some(node) = self.node_with_range(range, |_| true) else {
+            return Vec::new();
+        };
+        node.ancestors()
+            .filter_map(ast::With::cast)
+            .filter(|with| {
+                with.body()
+                    .is_some_and(|body| body.syntax().text_range().contains_range(range))
+            })
+            .map(|with| with.syntax().text_range())
+            .collect()
+    }
+
     /// The `with` expression whose keyword is at `offset`.
     pub fn with_at(&self, offset: TextSize) -> Option<TextRange> {
         if offset > self.root.text_range().end() {
