@@ -7,12 +7,17 @@
 pub mod assists;
 pub mod builtins;
 pub mod completion;
+pub mod definition;
 pub mod document_links;
 pub mod document_symbols;
 #[cfg(test)]
 mod fixture;
 pub mod folding_ranges;
+pub mod hover;
 pub mod inlay_hints;
+pub mod navigation;
+pub mod references;
+pub mod rename;
 pub mod selection_ranges;
 pub mod semantic_tokens;
 pub mod workspace_symbols;

@@ -13,10 +13,10 @@ use super::diagnostics::Scheduler;
 use super::documents::file_path;
 use super::flake::{self, Role};
 use super::session::Session;
-use super::{code_action, completion, formatting, hover, pull_diagnostics, settings, watch};
 use super::{
-    document_links, document_symbols, folding_ranges, inlay_hints, selection_ranges,
-    semantic_tokens, workspace_symbols,
+    code_action, completion, definition, document_links, document_symbols, folding_ranges,
+    formatting, highlight, hover, inlay_hints, pull_diagnostics, references, rename,
+    selection_ranges, semantic_tokens, settings, watch, workspace_symbols,
 };
 
 /// What the client said it can do, as far as the server cares.
@@ -261,7 +261,36 @@ impl LanguageServer for Backend {
     }
 
     async fn hover(&self, params: lsp::HoverParams) -> Result<Option<lsp::Hover>> {
-        Ok(hover::hover(&self.session, &params))
+        Ok(hover::hover(&self.session, &params).await)
+    }
+
+    async fn goto_definition(
+        &self,
+        params: lsp::GotoDefinitionParams,
+    ) -> Result<Option<lsp::GotoDefinitionResponse>> {
+        Ok(definition::definition(&self.session, params).await)
+    }
+
+    async fn references(&self, params: lsp::ReferenceParams) -> Result<Option<Vec<lsp::Location>>> {
+        Ok(references::references(&self.session, params).await)
+    }
+
+    async fn document_highlight(
+        &self,
+        params: lsp::DocumentHighlightParams,
+    ) -> Result<Option<Vec<lsp::DocumentHighlight>>> {
+        Ok(highlight::highlight(&self.session, params).await)
+    }
+
+    async fn prepare_rename(
+        &self,
+        params: lsp::TextDocumentPositionParams,
+    ) -> Result<Option<lsp::PrepareRenameResponse>> {
+        rename::prepare(&self.session, params).await
+    }
+
+    async fn rename(&self, params: lsp::RenameParams) -> Result<Option<lsp::WorkspaceEdit>> {
+        rename::rename(&self.session, params).await
     }
 
     async fn completion(
@@ -399,6 +428,13 @@ fn capabilities() -> lsp::InitializeResult {
                     ..lsp::DiagnosticOptions::default()
                 },
             )),
+            definition_provider: Some(lsp::OneOf::Left(true)),
+            references_provider: Some(lsp::OneOf::Left(true)),
+            document_highlight_provider: Some(lsp::OneOf::Left(true)),
+            rename_provider: Some(lsp::OneOf::Right(lsp::RenameOptions {
+                prepare_provider: Some(true),
+                work_done_progress_options: lsp::WorkDoneProgressOptions::default(),
+            })),
             execute_command_provider: Some(lsp::ExecuteCommandOptions {
                 commands: command::names(),
                 ..lsp::ExecuteCommandOptions::default()

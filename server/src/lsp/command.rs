@@ -243,7 +243,7 @@ fn with_output(message: String, output: &str) -> String {
 }
 
 /// The folders whose programs are never run: the flake's and its repository's.
-fn project_folders(folder: &Path) -> Vec<PathBuf> {
+pub(super) fn project_folders(folder: &Path) -> Vec<PathBuf> {
     let mut folders = vec![folder.to_owned()];
     if let Some(repository) = folder
         .ancestors()
@@ -259,7 +259,7 @@ fn project_folders(folder: &Path) -> Vec<PathBuf> {
 
 /// The first executable `nix` in the absolute entries of `search_path` whose real location is
 /// outside `forbidden`.
-fn find_nix(search_path: Option<&OsStr>, forbidden: &[PathBuf]) -> Option<PathBuf> {
+pub(super) fn find_nix(search_path: Option<&OsStr>, forbidden: &[PathBuf]) -> Option<PathBuf> {
     std::env::split_paths(search_path?)
         .filter(|dir| dir.is_absolute())
         .map(|dir| dir.join("nix"))

@@ -62,6 +62,60 @@ pub fn text_edit(index: &LineIndex, edit: &syntax::TextEdit) -> lsp::TextEdit {
     }
 }
 
+/// A location in a document.
+pub fn location(uri: &lsp::Uri, index: &LineIndex, target: TextRange) -> lsp::Location {
+    lsp::Location {
+        uri: uri.clone(),
+        range: range(index, target),
+    }
+}
+
+/// The start of a file, for a definition that is a whole file.
+pub fn file_start(uri: lsp::Uri) -> lsp::Location {
+    lsp::Location {
+        uri,
+        range: lsp::Range::default(),
+    }
+}
+
+pub fn highlight(
+    index: &LineIndex,
+    reference: &ide::references::Reference,
+) -> lsp::DocumentHighlight {
+    use ide::references::ReferenceKind;
+    lsp::DocumentHighlight {
+        range: range(index, reference.range),
+        kind: Some(match reference.kind {
+            ReferenceKind::Write => lsp::DocumentHighlightKind::WRITE,
+            ReferenceKind::Read => lsp::DocumentHighlightKind::READ,
+        }),
+    }
+}
+
+/// Edits of one document as a workspace edit.
+pub fn workspace_edit(
+    uri: &lsp::Uri,
+    index: &LineIndex,
+    edits: &[syntax::TextEdit],
+) -> lsp::WorkspaceEdit {
+    let edits = edits.iter().map(|edit| text_edit(index, edit)).collect();
+    lsp::WorkspaceEdit {
+        changes: Some(std::collections::HashMap::from([(uri.clone(), edits)])),
+        ..lsp::WorkspaceEdit::default()
+    }
+}
+
+/// Markdown hover over `target`.
+pub fn hover(index: &LineIndex, markdown: String, target: Option<TextRange>) -> lsp::Hover {
+    lsp::Hover {
+        contents: lsp::HoverContents::Markup(lsp::MarkupContent {
+            kind: lsp::MarkupKind::Markdown,
+            value: markdown,
+        }),
+        range: target.map(|target| range(index, target)),
+    }
+}
+
 /// What a published diagnostic carries in its `data`, so that a code action can offer its fixes
 /// without linting again.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

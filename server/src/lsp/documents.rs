@@ -21,6 +21,8 @@ pub struct Snapshot {
     /// The tree of `text`, built once by whoever needs it first and shared by the lint run and
     /// every request on this version.
     parsed: Arc<OnceLock<Parse>>,
+    /// The scope analysis of the tree, built once by the first request that needs it.
+    scopes: Arc<OnceLock<Arc<lints::scope::ScopeIndex>>>,
 }
 
 impl Snapshot {
@@ -28,6 +30,13 @@ impl Snapshot {
     /// (`worker::run`), which has the stack deep trees need.
     pub fn parse(&self) -> &Parse {
         self.parsed.get_or_init(|| syntax::parse(&self.text))
+    }
+
+    /// The scope analysis of this version's tree; like [`Snapshot::parse`], call it on a worker.
+    pub fn scopes(&self) -> Arc<lints::scope::ScopeIndex> {
+        self.scopes
+            .get_or_init(|| Arc::new(lints::scope::ScopeIndex::build(&self.parse().root())))
+            .clone()
     }
 
     /// The bare file name (`flake.nix`), which some lints depend on.
@@ -75,6 +84,7 @@ impl Documents {
             index,
             path,
             parsed: Arc::default(),
+            scopes: Arc::default(),
         };
         self.map.insert(
             uri,
@@ -118,6 +128,7 @@ impl Documents {
         snapshot.text = text.into();
         snapshot.version = version;
         snapshot.parsed = Arc::default();
+        snapshot.scopes = Arc::default();
         true
     }
 

@@ -4,10 +4,12 @@
 //! `convert.rs` is the only place where nixwise types become LSP types.
 
 mod backend;
+mod builtin_docs;
 mod code_action;
 mod command;
 mod completion;
 mod convert;
+mod definition;
 mod diagnostics;
 mod document_links;
 mod document_symbols;
@@ -15,9 +17,12 @@ mod documents;
 mod flake;
 mod folding_ranges;
 mod formatting;
+mod highlight;
 mod hover;
 mod inlay_hints;
 mod pull_diagnostics;
+mod references;
+mod rename;
 mod selection_ranges;
 mod semantic_tokens;
 mod session;

@@ -5,7 +5,6 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 use dashmap::DashMap;
-use lints::scope::ScopeIndex;
 use syntax::TextRange;
 use tower_lsp_server::ls_types as lsp;
 
@@ -39,7 +38,7 @@ async fn compute(
 ) -> Option<Vec<lsp::SemanticToken>> {
     worker::run("semantic-tokens", move || {
         let root = snapshot.parse().root();
-        let scope = ScopeIndex::build(&root);
+        let scope = snapshot.scopes();
         let within: Option<TextRange> =
             within.map(|range| convert::text_range(&snapshot.index, &snapshot.text, range));
         let tokens = ide::semantic_tokens::semantic_tokens(&root, &scope, within);
