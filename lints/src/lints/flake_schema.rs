@@ -96,7 +96,7 @@ fn check_root(ctx: &LintCtx<'_>, node: &SyntaxNode, findings: &mut Findings) {
             .and_then(|root| root.expr())
             .map(syntax::helpers::unwrap_parens)
             .and_then(|expr| match expr {
-                ast::Expr::AttrSet(set) => set.rec_token(),
+                ast::Expr::AttrSet(set) => syntax::helpers::rec_token(&set),
                 _ => None,
             })
         {
