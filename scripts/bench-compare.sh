@@ -19,13 +19,15 @@ echo "corpus: $folder, $files .nix files, $bytes bytes, $(nproc) cores, $runs ru
 
 # Median wall-clock seconds and median user+system CPU seconds of a command, output discarded.
 measure() {
-  local walls=() cpus=() line
+  local walls=() cpus=() times
+  times=$(mktemp)
   for _ in $(seq "$runs"); do
-    line=$( { /usr/bin/time -f '%e %U %S' "$@" >/dev/null 2>/dev/null; } 2>&1 | tail -1)
-    read -r wall user sys <<<"$line"
+    /usr/bin/time -f '%e %U %S' -o "$times" "$@" >/dev/null 2>&1 || true
+    read -r wall user sys < <(tail -1 "$times")
     walls+=("$wall")
     cpus+=("$(echo "$user + $sys" | bc)")
   done
+  rm -f "$times"
   local wall cpu
   wall=$(printf '%s\n' "${walls[@]}" | sort -g | sed -n "$(((runs + 1) / 2))p")
   cpu=$(printf '%s\n' "${cpus[@]}" | sort -g | sed -n "$(((runs + 1) / 2))p")
@@ -62,7 +64,9 @@ run "nixwise, one tiny file" "$nixwise" check --color never "$tiny"
 [[ -n ${DEADNIX:-} ]] && run "deadnix, one tiny file" "$DEADNIX" "$tiny"
 rm -f "$tiny"
 
-ratio() { echo "scale=3; $1 / $2" | bc; }
+ratio() {
+  if [[ $(echo "$2 == 0" | bc) == 1 ]]; then echo "n/a (below the timer's 10 ms resolution)"; else echo "scale=3; $1 / $2" | bc; fi
+}
 echo
 if [[ -n ${STATIX:-} && -n ${DEADNIX:-} ]]; then
   both=$(echo "${wall[statix]} + ${wall[deadnix]}" | bc)
