@@ -2,7 +2,7 @@
 //! non-overlapping fixes until nothing changes.
 
 use syntax::ast::Expr;
-use syntax::{apply_edits, AstNode, SyntaxNode, TextEdit, TextRange, TextSize};
+use syntax::{apply_edits, AstNode, Parse, SyntaxNode, TextEdit, TextRange, TextSize};
 
 use crate::config::Config;
 use crate::diagnostic::{Applicability, Diagnostic, Fix};
@@ -10,6 +10,45 @@ use crate::engine;
 use crate::flake::check::{check_flake, FlakeFiles};
 use crate::lint::Lint;
 use crate::registry::LINTS;
+
+/// Whether applying `fix` to the text that `parse` was made from adds no syntax error. In a file
+/// without errors the fixed text is re-parsed incrementally, which is proof enough when it
+/// succeeds; otherwise (and when the incremental path is unsure) `fix_keeps_syntax` decides.
+/// Re-parsing the smallest expression around the edits was often the whole file, once per fix.
+pub(crate) fn fix_keeps_syntax_of(parse: &Parse, text: &str, fix: &Fix) -> bool {
+    if parse.errors().is_empty() {
+        if let Some(spliced) = spliced_parse(parse, text, fix) {
+            return spliced.errors().is_empty();
+        }
+    }
+    fix_keeps_syntax(&parse.root(), text, fix)
+}
+
+/// The incremental parse of `text` with `fix` applied, if the cheap paths can build it.
+fn spliced_parse(parse: &Parse, text: &str, fix: &Fix) -> Option<Parse> {
+    let covered = fix.range()?;
+    let before = text.get(std::ops::Range::<usize>::from(covered))?;
+    let shifted: Vec<TextEdit> = fix
+        .edits
+        .iter()
+        .map(|edit| {
+            Some(TextEdit {
+                range: edit.range.checked_sub(covered.start())?,
+                new_text: edit.new_text.clone(),
+            })
+        })
+        .collect::<Option<_>>()?;
+    let replacement = apply_edits(before, &shifted).ok()?;
+    let mut fixed = String::with_capacity(text.len() + replacement.len());
+    fixed.push_str(&text[..usize::from(covered.start())]);
+    fixed.push_str(&replacement);
+    fixed.push_str(&text[usize::from(covered.end())..]);
+    let edit = TextEdit {
+        range: covered,
+        new_text: replacement,
+    };
+    syntax::try_reparse(parse, &edit, &fixed).map(|(parse, _)| parse)
+}
 
 /// Whether applying `fix` to `text` adds no syntax error. Only the smallest expression around the
 /// edits is re-parsed, so checking every offered fix stays cheap on large files.

@@ -1,4 +1,7 @@
-use std::cell::{Cell, OnceCell};
+use std::any::{Any, TypeId};
+use std::cell::{Cell, OnceCell, RefCell};
+use std::collections::HashMap;
+use std::rc::Rc;
 
 use syntax::{SyntaxKind, SyntaxNode, TextRange};
 
@@ -173,6 +176,9 @@ impl std::fmt::Debug for Lint {
     }
 }
 
+/// A fact's type and the node it is about.
+type MemoKey = (TypeId, SyntaxKind, TextRange);
+
 /// What a lint knows about the file it checks.
 pub struct LintCtx<'a> {
     pub text: &'a str,
@@ -183,6 +189,8 @@ pub struct LintCtx<'a> {
     /// The lint being run, so that it can read its own options.
     current: Cell<Option<&'static Lint>>,
     scope: OnceCell<ScopeIndex>,
+    /// Facts about one node that several visits need, computed at the first (see `memo`).
+    memo: RefCell<HashMap<MemoKey, Rc<dyn Any>>>,
 }
 
 impl<'a> LintCtx<'a> {
@@ -199,7 +207,22 @@ impl<'a> LintCtx<'a> {
             config,
             current: Cell::new(None),
             scope: OnceCell::new(),
+            memo: RefCell::default(),
         }
+    }
+
+    /// A fact about `node` computed once per file and type `T`: lints that visit each entry of a
+    /// set and need to know about all its entries ask here, so a set is read once, not once per
+    /// entry, which was quadratic in the size of the set.
+    pub(crate) fn memo<T: 'static>(&self, node: &SyntaxNode, compute: impl FnOnce() -> T) -> Rc<T> {
+        let key = (TypeId::of::<T>(), node.kind(), node.text_range());
+        let known = self.memo.borrow().get(&key).cloned();
+        if let Some(value) = known.and_then(|known| known.downcast::<T>().ok()) {
+            return value;
+        }
+        let value = Rc::new(compute());
+        self.memo.borrow_mut().insert(key, value.clone());
+        value
     }
 
     pub(crate) fn set_current(&self, lint: &'static Lint) {

@@ -5,7 +5,7 @@
 //! `users.users.alice.password` to `"x"`: [`optpath`] gives the path and [`unwrap`] the value.
 
 use std::collections::HashMap;
-use std::sync::{Mutex, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use regex::Regex;
 use syntax::ast::{self, BinOpKind, Expr, HasEntry};
@@ -449,22 +449,27 @@ pub(crate) fn has_dynamic_key(set: &impl HasEntry) -> bool {
 }
 
 /// A configured regular expression, compiled once per pattern for the whole process. An invalid
-/// pattern gives `None`, and the caller falls back to its default.
-pub(crate) fn cached_regex(pattern: &str) -> Option<Regex> {
-    static CACHE: OnceLock<Mutex<HashMap<String, Option<Regex>>>> = OnceLock::new();
+/// pattern gives `None`, and the caller falls back to its default. Shared behind an `Arc`: a cloned
+/// `Regex` starts a cache of its own, and building that cache on every call cost more than all
+/// other lint work together.
+pub(crate) fn cached_regex(pattern: &str) -> Option<Arc<Regex>> {
+    type Cache = HashMap<String, Option<Arc<Regex>>>;
+    static CACHE: OnceLock<Mutex<Cache>> = OnceLock::new();
     let cache = CACHE.get_or_init(|| Mutex::new(HashMap::new()));
     // A poisoned lock only means another thread panicked while inserting; the map is still sound.
     let mut cache = cache
         .lock()
         .unwrap_or_else(|poisoned| poisoned.into_inner());
-    cache
-        .entry(pattern.to_owned())
-        .or_insert_with(|| Regex::new(pattern).ok())
-        .clone()
+    if let Some(regex) = cache.get(pattern) {
+        return regex.clone();
+    }
+    let regex = Regex::new(pattern).ok().map(Arc::new);
+    cache.insert(pattern.to_owned(), regex.clone());
+    regex
 }
 
 /// The configured regex if it compiles, else the default.
-pub(crate) fn regex_or_default(configured: &str, default: &str) -> Option<Regex> {
+pub(crate) fn regex_or_default(configured: &str, default: &str) -> Option<Arc<Regex>> {
     cached_regex(configured).or_else(|| cached_regex(default))
 }
 

@@ -536,7 +536,7 @@ impl Builder {
             }
             SyntaxKind::NODE_ATTR_SET => {
                 if let Some(set) = ast::AttrSet::cast(node.clone()) {
-                    if set.rec_token().is_some() {
+                    if syntax::helpers::rec_token(&set).is_some() {
                         self.recursive_scope(node, set.entries(), false);
                     }
                 }

@@ -10,7 +10,8 @@ const DEADNIX_LINTS: [&str; 3] = ["NIX101", "NIX102", "NIX103"];
 /// Which lints are silenced where in one file.
 #[derive(Default, Debug)]
 pub(crate) struct Suppressions {
-    /// (line silenced, lint names or `None` for all).
+    /// (line silenced, lint names or `None` for all), sorted by line so that a lookup is a binary
+    /// search: a file can have as many suppression comments as findings.
     lines: Vec<(u32, Option<Vec<&'static str>>)>,
     file: Option<Vec<&'static str>>,
     file_all: bool,
@@ -35,7 +36,7 @@ impl Suppressions {
                 .iter()
                 .filter_map(|code| registry::find(code))
                 .map(|lint| lint.name);
-            self.lines.push((line + 1, Some(names.collect())));
+            self.silence_line(line + 1, Some(names.collect()));
             return;
         }
         let Some(directive) = body.strip_prefix("nixwise:") else {
@@ -75,8 +76,16 @@ impl Suppressions {
         match (is_file, names) {
             (true, None) => self.file_all = true,
             (true, Some(names)) => self.file.get_or_insert_with(Vec::new).extend(names),
-            (false, names) => self.lines.push((line + 1, names)),
+            (false, names) => self.silence_line(line + 1, names),
         }
+    }
+
+    fn silence_line(&mut self, line: u32, names: Option<Vec<&'static str>>) {
+        // Comments arrive in text order, so this is nearly always a push at the end.
+        let at = self
+            .lines
+            .partition_point(|(silenced, _)| *silenced <= line);
+        self.lines.insert(at, (line, names));
     }
 
     pub(crate) fn is_suppressed(&self, name: &str, line: u32) -> bool {
@@ -88,9 +97,11 @@ impl Suppressions {
         {
             return true;
         }
-        self.lines.iter().any(|(silenced, names)| {
-            *silenced == line && names.as_ref().is_none_or(|names| names.contains(&name))
-        })
+        let first = self.lines.partition_point(|(silenced, _)| *silenced < line);
+        self.lines[first..]
+            .iter()
+            .take_while(|(silenced, _)| *silenced == line)
+            .any(|(_, names)| names.as_ref().is_none_or(|names| names.contains(&name)))
     }
 }
 
@@ -113,6 +124,18 @@ mod tests {
         let mut suppressions = Suppressions::default();
         suppressions.add_comment("/* nixwise: ignore */", 0);
         assert!(suppressions.is_suppressed("bool-comparison", 1));
+    }
+
+    #[test]
+    fn comments_out_of_order_are_still_found() {
+        let mut suppressions = Suppressions::default();
+        suppressions.add_comment("# nixwise: ignore[bool-comparison]", 9);
+        suppressions.add_comment("# nixwise: ignore[bool-comparison]", 2);
+        suppressions.add_comment("# deadnix: skip", 2);
+        assert!(suppressions.is_suppressed("bool-comparison", 10));
+        assert!(suppressions.is_suppressed("bool-comparison", 3));
+        assert!(suppressions.is_suppressed("unused-let-binding", 3));
+        assert!(!suppressions.is_suppressed("bool-comparison", 4));
     }
 
     #[test]

@@ -48,6 +48,15 @@ pub fn attr_name(attr: &ast::Attr) -> Option<String> {
 }
 
 /// The token holding an identifier's name (`TOKEN_IDENT`, or the `or` keyword used as a name).
+/// The `rec` keyword of a set, if it has one. rnix's `AttrSet::rec_token` looks through every
+/// child of the set, which made lints that ask once per entry quadratic in the size of the set;
+/// `rec` can only be the set's first token.
+pub fn rec_token(set: &ast::AttrSet) -> Option<rnix::SyntaxToken> {
+    set.syntax()
+        .first_token()
+        .filter(|token| token.kind() == SyntaxKind::TOKEN_REC)
+}
+
 pub fn ident_token(ident: &ast::Ident) -> Option<rnix::SyntaxToken> {
     ident.syntax().first_token()
 }
@@ -256,7 +265,7 @@ pub fn is_bound_by_ancestor(node: &SyntaxNode, name: &str) -> bool {
                 ast::LetIn::cast(ancestor).is_some_and(|let_in| entries_bind(&let_in, name))
             }
             SyntaxKind::NODE_ATTR_SET => ast::AttrSet::cast(ancestor)
-                .is_some_and(|set| set.rec_token().is_some() && entries_bind(&set, name)),
+                .is_some_and(|set| rec_token(&set).is_some() && entries_bind(&set, name)),
             SyntaxKind::NODE_LAMBDA => {
                 let Some(param) = ast::Lambda::cast(ancestor).and_then(|lambda| lambda.param())
                 else {

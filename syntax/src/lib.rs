@@ -6,10 +6,12 @@ mod edit;
 pub mod helpers;
 mod line_index;
 mod parse;
+mod reparse;
 
 pub use edit::{apply_edits, EditError, TextEdit};
 pub use line_index::{LineCol, LineIndex};
 pub use parse::{parse, Parse, SyntaxError};
+pub use reparse::{diff, reparse, try_reparse, Reparse};
 
 pub use rnix::{
     ast, match_ast, NixLanguage, NodeOrToken, SyntaxElement, SyntaxKind, SyntaxNode, SyntaxToken,

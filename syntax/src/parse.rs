@@ -4,8 +4,8 @@ use rowan::GreenNode;
 /// A parsed file: always a tree, plus the syntax errors found on the way.
 #[derive(Clone, Debug)]
 pub struct Parse {
-    green: GreenNode,
-    errors: Vec<SyntaxError>,
+    pub(crate) green: GreenNode,
+    pub(crate) errors: Vec<SyntaxError>,
 }
 
 /// A syntax error with the range it covers and a message for people.

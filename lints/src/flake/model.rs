@@ -464,7 +464,7 @@ impl FlakeModel {
         let set = root_set(root)?;
         let mut model = FlakeModel {
             set: set.syntax().text_range(),
-            rec_root: set.rec_token().is_some(),
+            rec_root: syntax::helpers::rec_token(&set).is_some(),
             top_level: Vec::new(),
             description: None,
             inputs: Vec::new(),

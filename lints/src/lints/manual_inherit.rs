@@ -52,7 +52,10 @@ declare_lint! {
     };
 }
 
-fn check_binding(_: &LintCtx<'_>, node: &SyntaxNode, findings: &mut Findings) {
+/// The candidates of one set, found once per set.
+struct SetCandidates(Vec<Candidate>);
+
+fn check_binding(ctx: &LintCtx<'_>, node: &SyntaxNode, findings: &mut Findings) {
     let Some(name) = manual_inherit_name(node) else {
         return;
     };
@@ -61,18 +64,21 @@ fn check_binding(_: &LintCtx<'_>, node: &SyntaxNode, findings: &mut Findings) {
     };
     let message = format!("`{name}` can be inherited");
     let finding = findings.report(node.text_range(), message);
-    let candidates: Vec<Candidate> = set
-        .attrpath_values()
-        .filter_map(|value| {
-            let name = manual_inherit_name(value.syntax())?;
-            Some(Candidate {
-                entry: value.syntax().clone(),
-                name,
-            })
-        })
-        .collect();
+    let candidates = ctx.memo(set.syntax(), || {
+        SetCandidates(
+            set.attrpath_values()
+                .filter_map(|value| {
+                    let name = manual_inherit_name(value.syntax())?;
+                    Some(Candidate {
+                        entry: value.syntax().clone(),
+                        name,
+                    })
+                })
+                .collect(),
+        )
+    });
     let existing = set.inherits().find(|inherit| inherit.from().is_none());
-    if let Some(fix) = inherit_fix(node, &candidates, existing.as_ref(), None) {
+    if let Some(fix) = inherit_fix(node, &candidates.0, existing.as_ref(), None) {
         finding.fix(fix);
     }
 }
@@ -80,7 +86,7 @@ fn check_binding(_: &LintCtx<'_>, node: &SyntaxNode, findings: &mut Findings) {
 /// The name `k` if `node` is `k = k;` directly inside a non-recursive attribute set.
 fn manual_inherit_name(node: &SyntaxNode) -> Option<String> {
     let set = node.parent().and_then(ast::AttrSet::cast)?;
-    if set.rec_token().is_some() {
+    if syntax::helpers::rec_token(&set).is_some() {
         return None;
     }
     let value = ast::AttrpathValue::cast(node.clone())?;

@@ -67,6 +67,14 @@ struct Match {
     tokens: Vec<(SyntaxKind, String)>,
 }
 
+/// What the lint needs to know of one set or `let`, read once per set.
+struct HolderFacts {
+    /// The bindings that match.
+    matches: Vec<(SyntaxNode, Match)>,
+    /// The `inherit (e)`s with the tokens of `e`.
+    inherits: Vec<(ast::Inherit, Vec<(SyntaxKind, String)>)>,
+}
+
 fn check_binding(ctx: &LintCtx<'_>, node: &SyntaxNode, findings: &mut Findings) {
     let Some(found) = match_binding(ctx, node) else {
         return;
@@ -80,38 +88,50 @@ fn check_binding(ctx: &LintCtx<'_>, node: &SyntaxNode, findings: &mut Findings) 
     };
     let finding = findings.report(node.text_range(), message);
 
-    let (values, inherits): (Vec<ast::AttrpathValue>, Vec<ast::Inherit>) = match holder.kind() {
-        SyntaxKind::NODE_LET_IN => match ast::LetIn::cast(holder.clone()) {
-            Some(let_in) => (
-                let_in.attrpath_values().collect(),
-                let_in.inherits().collect(),
-            ),
-            None => return,
-        },
-        _ => match ast::AttrSet::cast(holder.clone()) {
-            Some(set) => (set.attrpath_values().collect(), set.inherits().collect()),
-            None => return,
-        },
-    };
-    let candidates: Vec<Candidate> = values
-        .iter()
-        .filter_map(|value| {
-            let other = match_binding(ctx, value.syntax())?;
-            (other.tokens == found.tokens).then(|| Candidate {
-                entry: value.syntax().clone(),
-                name: other.name,
+    let holder_facts = ctx.memo(&holder, || {
+        let (values, inherits): (Vec<ast::AttrpathValue>, Vec<ast::Inherit>) = match holder.kind() {
+            SyntaxKind::NODE_LET_IN => match ast::LetIn::cast(holder.clone()) {
+                Some(let_in) => (
+                    let_in.attrpath_values().collect(),
+                    let_in.inherits().collect(),
+                ),
+                None => (Vec::new(), Vec::new()),
+            },
+            _ => match ast::AttrSet::cast(holder.clone()) {
+                Some(set) => (set.attrpath_values().collect(), set.inherits().collect()),
+                None => (Vec::new(), Vec::new()),
+            },
+        };
+        // The sources of the `inherit (e)`s, as tokens to compare with a binding's source.
+        let inherits = inherits
+            .into_iter()
+            .filter_map(|inherit| {
+                let expr = inherit.from()?.expr()?;
+                let tokens = tokens_of(expr.syntax(), expr.syntax().text_range());
+                Some((inherit, tokens))
             })
+            .collect();
+        let matches = values
+            .iter()
+            .filter_map(|value| Some((value.syntax().clone(), match_binding(ctx, value.syntax())?)))
+            .collect();
+        HolderFacts { matches, inherits }
+    });
+    let matches = &holder_facts.matches;
+    let candidates: Vec<Candidate> = matches
+        .iter()
+        .filter(|(_, other)| other.tokens == found.tokens)
+        .map(|(entry, other)| Candidate {
+            entry: entry.clone(),
+            name: other.name.clone(),
         })
         .collect();
-    let existing = inherits.into_iter().find(|inherit| {
-        inherit
-            .from()
-            .and_then(|from| from.expr())
-            .is_some_and(|expr| {
-                tokens_of(expr.syntax(), expr.syntax().text_range()) == found.tokens
-            })
-    });
-    if let Some(fix) = inherit_fix(node, &candidates, existing.as_ref(), Some(source_text)) {
+    let existing = holder_facts
+        .inherits
+        .iter()
+        .find(|(_, tokens)| *tokens == found.tokens)
+        .map(|(inherit, _)| inherit);
+    if let Some(fix) = inherit_fix(node, &candidates, existing, Some(source_text)) {
         finding.fix(fix);
     }
 }
@@ -120,7 +140,9 @@ fn match_binding(ctx: &LintCtx<'_>, node: &SyntaxNode) -> Option<Match> {
     let holder = node.parent()?;
     let recursive = match holder.kind() {
         SyntaxKind::NODE_LET_IN => true,
-        SyntaxKind::NODE_ATTR_SET => ast::AttrSet::cast(holder)?.rec_token().is_some(),
+        SyntaxKind::NODE_ATTR_SET => {
+            syntax::helpers::rec_token(&ast::AttrSet::cast(holder)?).is_some()
+        }
         _ => return None,
     };
     let binding = ast::AttrpathValue::cast(node.clone())?;

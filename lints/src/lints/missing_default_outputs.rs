@@ -124,7 +124,7 @@ fn check_part(
     else {
         return;
     };
-    if set.rec_token().is_some() && only == "default" {
+    if syntax::helpers::rec_token(&set).is_some() && only == "default" {
         return;
     }
     let attr = if is_plain_ident(only) {

@@ -85,7 +85,7 @@ fn system_only(ctx: &LintCtx<'_>, argument: &Expr) -> Option<SystemOnly> {
     let Expr::AttrSet(set) = unwrap_parens(argument.clone()) else {
         return None;
     };
-    if set.rec_token().is_some() {
+    if syntax::helpers::rec_token(&set).is_some() {
         return None;
     }
     let is_system = |name: &str| matches!(name, "system" | "localSystem");

@@ -69,7 +69,7 @@ fn check_set(ctx: &LintCtx<'_>, node: &SyntaxNode, findings: &mut Findings) {
     let Some(set) = ast::AttrSet::cast(node.clone()) else {
         return;
     };
-    if set.rec_token().is_some() {
+    if syntax::helpers::rec_token(&set).is_some() {
         return;
     }
     let min = usize::try_from(ctx.int_option("min").max(2)).unwrap_or(usize::MAX);

@@ -54,9 +54,8 @@ fn check_binding(ctx: &LintCtx<'_>, node: &SyntaxNode, findings: &mut Findings) 
     };
     let recursive = match holder.kind() {
         SyntaxKind::NODE_LET_IN | SyntaxKind::NODE_LEGACY_LET => true,
-        SyntaxKind::NODE_ATTR_SET => {
-            ast::AttrSet::cast(holder.clone()).is_some_and(|set| set.rec_token().is_some())
-        }
+        SyntaxKind::NODE_ATTR_SET => ast::AttrSet::cast(holder.clone())
+            .is_some_and(|set| syntax::helpers::rec_token(&set).is_some()),
         _ => false,
     };
     if !recursive {

@@ -51,7 +51,7 @@ fn check_set(ctx: &LintCtx<'_>, node: &SyntaxNode, findings: &mut Findings) {
     let Some(set) = ast::AttrSet::cast(node.clone()) else {
         return;
     };
-    let Some(rec_token) = set.rec_token() else {
+    let Some(rec_token) = syntax::helpers::rec_token(&set) else {
         return;
     };
     let scope = ctx.scope();

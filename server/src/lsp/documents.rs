@@ -23,13 +23,37 @@ pub struct Snapshot {
     parsed: Arc<OnceLock<Parse>>,
     /// The scope analysis of the tree, built once by the first request that needs it.
     scopes: Arc<OnceLock<Arc<lints::scope::ScopeIndex>>>,
+    /// The latest earlier version that had been parsed when this one was made: this version's
+    /// tree is built from its tree by re-parsing only what the edits touched.
+    base: Option<Arc<Base>>,
+}
+
+#[derive(Debug)]
+struct Base {
+    text: Arc<str>,
+    parsed: Arc<OnceLock<Parse>>,
 }
 
 impl Snapshot {
     /// The tree of this version's text. The first call parses, so call it on a worker thread
     /// (`worker::run`), which has the stack deep trees need.
     pub fn parse(&self) -> &Parse {
-        self.parsed.get_or_init(|| syntax::parse(&self.text))
+        self.parsed.get_or_init(|| {
+            let old = self
+                .base
+                .as_ref()
+                .and_then(|base| Some((base, base.parsed.get()?)));
+            match old {
+                Some((base, old)) => {
+                    // However many changes came in between, the texts differ in one span.
+                    let edit = syntax::diff(&base.text, &self.text);
+                    let (parse, how) = syntax::reparse(old, &edit, &self.text);
+                    tracing::trace!(version = self.version, ?how, "re-parsed");
+                    parse
+                }
+                None => syntax::parse(&self.text),
+            }
+        })
     }
 
     /// The scope analysis of this version's tree; like [`Snapshot::parse`], call it on a worker.
@@ -85,6 +109,7 @@ impl Documents {
             path,
             parsed: Arc::default(),
             scopes: Arc::default(),
+            base: None,
         };
         self.map.insert(
             uri,
@@ -123,6 +148,12 @@ impl Documents {
             if position + 1 < count {
                 index = Arc::new(LineIndex::new(&text));
             }
+        }
+        if snapshot.parsed.get().is_some() {
+            snapshot.base = Some(Arc::new(Base {
+                text: snapshot.text.clone(),
+                parsed: snapshot.parsed.clone(),
+            }));
         }
         snapshot.index = Arc::new(LineIndex::new(&text));
         snapshot.text = text.into();
@@ -260,5 +291,57 @@ mod tests {
         assert!(!documents.record_published(&uri, 1, Arc::from(Vec::new())));
         assert!(documents.record_published(&uri, 2, Arc::from(Vec::new())));
         assert!(documents.snapshot(&uri).expect("open").path.is_none());
+    }
+
+    #[test]
+    fn a_version_edited_from_a_parsed_one_has_the_tree_of_a_full_parse() {
+        let documents = Documents::default();
+        let uri: lsp::Uri = "file:///tmp/c.nix".parse().expect("a valid URI");
+        documents.open(uri.clone(), 1, "{ a = 1; b = [ c ]; }".to_owned());
+        documents.snapshot(&uri).expect("open").parse();
+        // Two versions in a row, the middle one never parsed: the third builds on the first.
+        assert!(documents.change(&uri, 2, vec![change(Some(((0, 16), (0, 16))), " d")]));
+        assert!(documents.change(&uri, 3, vec![change(Some(((0, 6), (0, 7))), "{ }")]));
+        let snapshot = documents.snapshot(&uri).expect("open");
+        assert_eq!(&*snapshot.text, "{ a = { }; b = [ c d ]; }");
+        let base = snapshot.base.as_ref().expect("a base");
+        assert_eq!(&*base.text, "{ a = 1; b = [ c ]; }");
+        let expected = syntax::parse(&snapshot.text);
+        assert_eq!(
+            format!("{:#?}", snapshot.parse().root()),
+            format!("{:#?}", expected.root())
+        );
+        assert!(snapshot.parse().errors().is_empty());
+    }
+
+    #[test]
+    fn diagnostics_of_incremental_versions_equal_those_of_full_parses() {
+        let documents = Documents::default();
+        let uri: lsp::Uri = "file:///tmp/d.nix".parse().expect("a valid URI");
+        let text =
+            "{ pkgs }:\nlet\n  a = 1;\n  b = pkgs.b;\nin\n{\n  inherit a;\n  c = [ a b ];\n}\n";
+        documents.open(uri.clone(), 1, text.to_owned());
+        // Typing a new binding into the `let` one character at a time, then deleting it.
+        let typed = "  d = if x == true then [ a ] else { e = b; };\n";
+        let mut version = 1;
+        for (column, character) in (0u32..).zip(typed.chars()) {
+            version += 1;
+            let at = (3, column);
+            let edit = change(Some((at, at)), &character.to_string());
+            assert!(documents.change(&uri, version, vec![edit]));
+            let snapshot = documents.snapshot(&uri).expect("open");
+            let config = lints::Config::default();
+            let incremental = lints::check_parsed(snapshot.parse(), &snapshot.text, None, &config);
+            let full = lints::check(&snapshot.text, None, &config);
+            assert_eq!(
+                format!("{:?}", incremental.diagnostics),
+                format!("{:?}", full.diagnostics),
+                "after typing up to {character:?}"
+            );
+            assert_eq!(
+                format!("{:#?}", snapshot.parse().root()),
+                format!("{:#?}", syntax::parse(&snapshot.text).root())
+            );
+        }
     }
 }

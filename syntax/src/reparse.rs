@@ -1,0 +1,626 @@
+//! Incremental re-parsing: the tree of a text after one edit, built from the tree before it.
+//!
+//! Two cheap paths are tried before a full parse, each only when it is sure to give the tree a
+//! full parse would give:
+//! - an edit inside one identifier, number, comment or whitespace token re-lexes that token alone;
+//! - otherwise the entries of the innermost attribute set, `let` or list around the edit that the
+//!   edit touches are parsed alone and spliced into the old tree, so every other subtree is kept.
+//!
+//! Both need a tree without syntax errors: error messages depend on what came before them in the
+//! file, so a broken tree is always parsed again in full.
+
+use rnix::{SyntaxKind, SyntaxNode, SyntaxToken, TextRange, TextSize};
+use rowan::{GreenNode, GreenToken, NodeOrToken};
+
+use crate::{parse, Parse, TextEdit};
+
+/// How many enclosing blocks are tried before giving up and parsing the whole text.
+const MAX_BLOCK_ATTEMPTS: usize = 4;
+
+/// Nesting, counted in tree levels, past which a spliced fragment could reach the parser's depth
+/// limit or the whole-file nesting limit; such edits are parsed in full.
+const MAX_SPLICE_DEPTH: usize = 256;
+
+/// Which path a re-parse took, for tests and benchmarks.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Reparse {
+    /// One token was re-lexed.
+    Token,
+    /// Part of one block was re-parsed and spliced in.
+    Block,
+    /// The whole text was parsed.
+    Full,
+}
+
+/// The parse of `new_text`, which must be the text of `old` with `edit` applied. Equal to
+/// `parse(new_text)`, errors included, and usually much cheaper.
+pub fn reparse(old: &Parse, edit: &TextEdit, new_text: &str) -> (Parse, Reparse) {
+    match try_reparse(old, edit, new_text) {
+        Some((parse, how)) => (parse, how),
+        None => (parse(new_text), Reparse::Full),
+    }
+}
+
+/// The one edit that turns `old` into `new`: what lies between their common prefix and suffix.
+pub fn diff(old: &str, new: &str) -> TextEdit {
+    let prefix = common_prefix(old.as_bytes(), new.as_bytes());
+    let rest = old.len().min(new.len()) - prefix;
+    let suffix = common_suffix(&old.as_bytes()[prefix..], &new.as_bytes()[prefix..]).min(rest);
+    let mut start = prefix;
+    let mut old_end = old.len() - suffix;
+    let mut new_end = new.len() - suffix;
+    // Both texts are UTF-8 and equal outside the edit, so widening to character boundaries keeps
+    // the edit's ends on the same characters in both.
+    while !old.is_char_boundary(start) || !new.is_char_boundary(start) {
+        start -= 1;
+    }
+    while !old.is_char_boundary(old_end) || !new.is_char_boundary(new_end) {
+        old_end += 1;
+        new_end += 1;
+    }
+    TextEdit {
+        range: TextRange::new(to_size(start), to_size(old_end)),
+        new_text: new[start..new_end].to_owned(),
+    }
+}
+
+fn common_prefix(a: &[u8], b: &[u8]) -> usize {
+    // Comparing in chunks lets the slice comparison use `memcmp`.
+    const CHUNK: usize = 128;
+    let mut offset = 0;
+    let shortest = a.len().min(b.len());
+    while offset + CHUNK <= shortest && a[offset..offset + CHUNK] == b[offset..offset + CHUNK] {
+        offset += CHUNK;
+    }
+    while offset < shortest && a[offset] == b[offset] {
+        offset += 1;
+    }
+    offset
+}
+
+fn common_suffix(a: &[u8], b: &[u8]) -> usize {
+    const CHUNK: usize = 128;
+    let shortest = a.len().min(b.len());
+    let mut count = 0;
+    while count + CHUNK <= shortest
+        && a[a.len() - count - CHUNK..a.len() - count]
+            == b[b.len() - count - CHUNK..b.len() - count]
+    {
+        count += CHUNK;
+    }
+    while count < shortest && a[a.len() - count - 1] == b[b.len() - count - 1] {
+        count += 1;
+    }
+    count
+}
+
+fn to_size(offset: usize) -> TextSize {
+    TextSize::try_from(offset).unwrap_or(TextSize::from(u32::MAX))
+}
+
+/// The incremental paths alone: `None` when neither is sure to match a full parse.
+pub fn try_reparse(old: &Parse, edit: &TextEdit, new_text: &str) -> Option<(Parse, Reparse)> {
+    if !old.errors.is_empty() {
+        return None;
+    }
+    let old_len = old.green.text_len();
+    let edit_len = TextSize::of(edit.new_text.as_str());
+    if edit.range.end() > old_len || old_len - edit.range.len() + edit_len != TextSize::of(new_text)
+    {
+        return None;
+    }
+    let root = SyntaxNode::new_root(old.green.clone());
+    let (green, how) = match reparse_token(&root, edit) {
+        Some(green) => (green, Reparse::Token),
+        None => (reparse_block(&root, edit, new_text)?, Reparse::Block),
+    };
+    if green.text_len() != TextSize::of(new_text) {
+        return None;
+    }
+    Some((
+        Parse {
+            green,
+            errors: Vec::new(),
+        },
+        how,
+    ))
+}
+
+fn reparse_token(root: &SyntaxNode, edit: &TextEdit) -> Option<GreenNode> {
+    let candidates = match root.token_at_offset(edit.range.start()) {
+        rowan::TokenAtOffset::None => return None,
+        rowan::TokenAtOffset::Single(token) => [Some(token), None],
+        rowan::TokenAtOffset::Between(left, right) => [Some(left), Some(right)],
+    };
+    candidates
+        .into_iter()
+        .flatten()
+        .find_map(|token| relex_token(&token, edit))
+}
+
+fn relex_token(token: &SyntaxToken, edit: &TextEdit) -> Option<GreenNode> {
+    use SyntaxKind::*;
+    let kind = token.kind();
+    if !matches!(
+        kind,
+        TOKEN_WHITESPACE | TOKEN_COMMENT | TOKEN_IDENT | TOKEN_INTEGER | TOKEN_FLOAT
+    ) {
+        return None;
+    }
+    let range = token.text_range();
+    if !range.contains_range(edit.range) {
+        return None;
+    }
+    let relative = edit.range - range.start();
+    let old_text = token.text();
+    let mut new_text = String::with_capacity(old_text.len() + edit.new_text.len());
+    new_text.push_str(old_text.get(..usize::from(relative.start()))?);
+    new_text.push_str(&edit.new_text);
+    new_text.push_str(old_text.get(usize::from(relative.end())..)?);
+    if new_text.is_empty() {
+        return None;
+    }
+    // The new token must lex alone to one token of the same kind, and must not merge with or
+    // change its neighbours: lexing it between them has to give back the same tokens.
+    let previous = token.prev_token();
+    let next = token.next_token();
+    let after_next = next.as_ref().and_then(SyntaxToken::next_token);
+    let mut window = String::new();
+    let mut expected: Vec<(SyntaxKind, usize)> = Vec::with_capacity(4);
+    for (kind, text) in previous
+        .iter()
+        .map(|token| (token.kind(), token.text()))
+        .chain(std::iter::once((kind, new_text.as_str())))
+        .chain(next.iter().map(|token| (token.kind(), token.text())))
+        .chain(after_next.iter().map(|token| (token.kind(), token.text())))
+    {
+        window.push_str(text);
+        expected.push((kind, text.len()));
+    }
+    if !lexes_as(&window, &expected) {
+        return None;
+    }
+    let green = GreenToken::new(rowan::SyntaxKind(kind as u16), &new_text);
+    Some(token.replace_with(green))
+}
+
+/// Whether `text` lexes to exactly the tokens `expected` (kind and length of each).
+fn lexes_as(text: &str, expected: &[(SyntaxKind, usize)]) -> bool {
+    let mut tokens = rnix::tokenize(text);
+    for &(kind, len) in expected {
+        match tokens.next() {
+            Some((got, token_text)) if got == kind && token_text.len() == len => {}
+            _ => return false,
+        }
+    }
+    tokens.next().is_none()
+}
+
+/// The kinds of block whose entries can be re-parsed alone, with the tokens that open and close
+/// their entries and the brackets that wrap the entries to parse them alone.
+fn block_shape(kind: SyntaxKind) -> Option<(SyntaxKind, SyntaxKind, &'static str, &'static str)> {
+    use SyntaxKind::*;
+    match kind {
+        NODE_ATTR_SET => Some((TOKEN_L_BRACE, TOKEN_R_BRACE, "{", "}")),
+        NODE_LET_IN => Some((TOKEN_LET, TOKEN_IN, "{", "}")),
+        NODE_LIST => Some((TOKEN_L_BRACK, TOKEN_R_BRACK, "[", "]")),
+        _ => None,
+    }
+}
+
+fn reparse_block(root: &SyntaxNode, edit: &TextEdit, new_text: &str) -> Option<GreenNode> {
+    let mut node = match root.covering_element(edit.range) {
+        NodeOrToken::Node(node) => node,
+        NodeOrToken::Token(token) => token.parent()?,
+    };
+    let mut attempts = 0;
+    loop {
+        if block_shape(node.kind()).is_some() {
+            if let Some(green) = reparse_entries(&node, edit, new_text) {
+                return Some(green);
+            }
+            attempts += 1;
+            if attempts == MAX_BLOCK_ATTEMPTS {
+                return None;
+            }
+        }
+        node = node.parent()?;
+    }
+}
+
+fn reparse_entries(block: &SyntaxNode, edit: &TextEdit, new_text: &str) -> Option<GreenNode> {
+    use SyntaxKind::*;
+    let (open_kind, close_kind, wrap_open, wrap_close) = block_shape(block.kind())?;
+    let children: Vec<_> = block.children_with_tokens().collect();
+    let open = children
+        .iter()
+        .position(|child| child.kind() == open_kind)?;
+    let close = open
+        + 1
+        + children[open + 1..]
+            .iter()
+            .position(|child| child.kind() == close_kind)?;
+    let interior = TextRange::new(
+        children[open].text_range().end(),
+        children[close].text_range().start(),
+    );
+    if !interior.contains_range(edit.range) {
+        return None;
+    }
+    // An attribute set right before `:` or around `@` would be a lambda's pattern.
+    if block.kind() == NODE_ATTR_SET {
+        let beside = [
+            non_trivia(block.last_token()?.next_token(), true),
+            non_trivia(block.first_token()?.prev_token(), false),
+        ];
+        if beside
+            .iter()
+            .flatten()
+            .any(|token| matches!(token.kind(), TOKEN_COLON | TOKEN_AT))
+        {
+            return None;
+        }
+    }
+    // The entries the edit touches, ends included, since tokens on either side could merge.
+    let touched: Vec<usize> = (open + 1..close)
+        .filter(|&index| {
+            let range = children[index].text_range();
+            range.start() <= edit.range.end() && edit.range.start() <= range.end()
+        })
+        .collect();
+    let (first, last) = match (touched.first(), touched.last()) {
+        (Some(&first), Some(&last)) => (first, last + 1),
+        // An empty interior: the edit goes between the brackets.
+        _ => (open + 1, open + 1),
+    };
+    let old_run = if first < last {
+        TextRange::new(
+            children[first].text_range().start(),
+            children[last - 1].text_range().end(),
+        )
+    } else {
+        TextRange::empty(edit.range.start())
+    };
+    let grown = TextSize::of(edit.new_text.as_str());
+    let new_end = old_run.end() - edit.range.len() + grown;
+    let run_text = new_text.get(usize::from(old_run.start())..usize::from(new_end))?;
+
+    let wrapped = format!("{wrap_open}{run_text}{wrap_close}");
+    let parsed = rnix::Root::parse(&wrapped);
+    if !parsed.errors().is_empty() {
+        return None;
+    }
+    let fragment = parsed.syntax().first_child()?;
+    let expected_kind = if block.kind() == NODE_LIST {
+        NODE_LIST
+    } else {
+        NODE_ATTR_SET
+    };
+    if fragment.kind() != expected_kind || fragment.text_range().len() != TextSize::of(&wrapped) {
+        return None;
+    }
+    let depth = block.ancestors().count()
+        + fragment
+            .descendants()
+            .map(|node| node.ancestors().count())
+            .max()
+            .unwrap_or(0);
+    if depth > MAX_SPLICE_DEPTH {
+        return None;
+    }
+    let green = fragment.green();
+    let count = green.children().len();
+    if count < 2 {
+        return None;
+    }
+    let new_children: Vec<_> = green
+        .children()
+        .skip(1)
+        .take(count - 2)
+        .map(|child| child.to_owned())
+        .collect();
+
+    // The run's first and last tokens must lex the same beside the tokens around the run.
+    let (previous, next) = if first < last {
+        (
+            first_token(&children[first])?.prev_token(),
+            last_token(&children[last - 1])?.next_token(),
+        )
+    } else {
+        (
+            children[open].as_token().cloned(),
+            children[close].as_token().cloned(),
+        )
+    };
+    let mut window = String::new();
+    let mut expected = Vec::new();
+    if let Some(previous) = &previous {
+        window.push_str(previous.text());
+        expected.push((previous.kind(), previous.text().len()));
+    }
+    window.push_str(run_text);
+    for token in fragment
+        .descendants_with_tokens()
+        .filter_map(|element| element.into_token())
+    {
+        expected.push((token.kind(), token.text().len()));
+    }
+    // Drop the wrapping brackets from what the run must lex to.
+    expected.remove(usize::from(previous.is_some()));
+    expected.pop();
+    if let Some(next) = &next {
+        window.push_str(next.text());
+        expected.push((next.kind(), next.text().len()));
+    }
+    if !lexes_as(&window, &expected) {
+        return None;
+    }
+
+    let spliced = block.green().splice_children(first..last, new_children);
+    Some(block.replace_with(spliced))
+}
+
+/// The nearest token that is not whitespace or a comment, going forward or back from `token`.
+fn non_trivia(mut token: Option<SyntaxToken>, forward: bool) -> Option<SyntaxToken> {
+    while let Some(current) = token {
+        if !current.kind().is_trivia() {
+            return Some(current);
+        }
+        token = if forward {
+            current.next_token()
+        } else {
+            current.prev_token()
+        };
+    }
+    None
+}
+
+fn first_token(element: &rnix::SyntaxElement) -> Option<SyntaxToken> {
+    match element {
+        NodeOrToken::Node(node) => node.first_token(),
+        NodeOrToken::Token(token) => Some(token.clone()),
+    }
+}
+
+fn last_token(element: &rnix::SyntaxElement) -> Option<SyntaxToken> {
+    match element {
+        NodeOrToken::Node(node) => node.last_token(),
+        NodeOrToken::Token(token) => Some(token.clone()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const START: &str = r#"{ config, lib, pkgs, ... }:
+let
+  cfg = config.services.demo;
+  # A comment.
+  port = 8080;
+  names = [ "a" "b" c.d (e f) ];
+in
+{
+  options.services.demo = {
+    enable = lib.mkEnableOption "demo";
+    settings = lib.mkOption { type = lib.types.attrs; default = { }; };
+  };
+  config = lib.mkIf cfg.enable {
+    systemd.services.demo = {
+      script = ''
+        exec ${pkgs.hello}/bin/hello --port ${toString port}
+      '';
+      environment = rec { A = "1"; B = A; };
+    };
+    networking.firewall.allowedTCPPorts = [ port 443 ];
+  };
+}
+"#;
+
+    /// Pieces typed, pasted or deleted at random: valid entries, names, brackets and broken bits.
+    const INSERTS: &[&str] = &[
+        "x",
+        "a",
+        "_",
+        "-",
+        "1",
+        " ",
+        "\n",
+        "  ",
+        "# note\n",
+        "/* c */",
+        "{",
+        "}",
+        "[",
+        "]",
+        "(",
+        ")",
+        ";",
+        "=",
+        "\"",
+        "''",
+        "${",
+        ".",
+        "let",
+        "in",
+        "or",
+        "rec",
+        ":",
+        "@",
+        "?",
+        ",",
+        "foo = 1;",
+        " bar = { baz = [ 1 2 ]; };\n",
+        "inherit (lib) mkIf;",
+        "x: x",
+        "./path",
+        "\"str ${v} end\"",
+        "1.5",
+        "let q = 2; in q",
+        " a.b.c = true;\n",
+    ];
+
+    struct Rng(u64);
+
+    impl Rng {
+        fn below(&mut self, bound: usize) -> usize {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 7;
+            self.0 ^= self.0 << 17;
+            (self.0 % bound as u64) as usize
+        }
+    }
+
+    fn boundary(text: &str, mut offset: usize) -> usize {
+        while !text.is_char_boundary(offset) {
+            offset -= 1;
+        }
+        offset
+    }
+
+    fn random_edit(rng: &mut Rng, text: &str) -> TextEdit {
+        let start = boundary(text, rng.below(text.len() + 1));
+        let (end, new_text) = match rng.below(6) {
+            // Typing: one short piece at a point.
+            0..=2 => (start, INSERTS[rng.below(INSERTS.len())].to_owned()),
+            // Deleting a few characters.
+            3 => (
+                boundary(text, (start + 1 + rng.below(6)).min(text.len())),
+                String::new(),
+            ),
+            // Deleting the rest of the line.
+            4 => (
+                text[start..]
+                    .find('\n')
+                    .map_or(text.len(), |newline| start + newline + 1),
+                String::new(),
+            ),
+            // Replacing a span with a piece.
+            _ => (
+                boundary(text, (start + rng.below(12)).min(text.len())),
+                INSERTS[rng.below(INSERTS.len())].to_owned(),
+            ),
+        };
+        TextEdit {
+            range: TextRange::new(to_size(start), to_size(end)),
+            new_text,
+        }
+    }
+
+    fn apply(text: &str, edit: &TextEdit) -> String {
+        let mut out = text.to_owned();
+        out.replace_range(std::ops::Range::<usize>::from(edit.range), &edit.new_text);
+        out
+    }
+
+    fn dump(parse: &Parse) -> String {
+        format!("{:#?}{:?}", parse.root(), parse.errors())
+    }
+
+    #[test]
+    fn incremental_trees_equal_full_parses_over_a_long_random_edit_sequence() {
+        let mut counts = [0usize; 3];
+        for seed in 1..=8u64 {
+            let mut rng = Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15));
+            let mut text = START.to_owned();
+            let mut current = parse(&text);
+            let mut valid = (text.clone(), current.clone());
+            for step in 0..400 {
+                let edit = random_edit(&mut rng, &text);
+                let new_text = apply(&text, &edit);
+                let (incremental, how) = reparse(&current, &edit, &new_text);
+                let full = parse(&new_text);
+                assert_eq!(
+                    dump(&incremental),
+                    dump(&full),
+                    "seed {seed}, step {step}, {how:?} after {edit:?} on\n{text}"
+                );
+                counts[how as usize] += 1;
+
+                // Most broken edits are undone, as people do, so the cheap paths keep being tried
+                // on valid files; the rest go on from the broken text for a while.
+                if full.errors().is_empty() {
+                    valid = (new_text.clone(), incremental.clone());
+                    (text, current) = (new_text, incremental);
+                } else if rng.below(3) == 0 {
+                    (text, current) = (new_text, incremental);
+                } else {
+                    (text, current) = valid.clone();
+                }
+            }
+        }
+        // The sequence must exercise every path, or it proves nothing about the cheap ones.
+        assert!(counts.iter().all(|&count| count > 50), "{counts:?}");
+    }
+
+    #[test]
+    fn typing_in_a_name_relexes_one_token() {
+        let text = "{ a = foo; }";
+        let edit = TextEdit {
+            range: TextRange::empty(TextSize::from(9)),
+            new_text: "d".to_owned(),
+        };
+        let (parse, how) = reparse(&parse(text), &edit, "{ a = food; }");
+        assert_eq!(how, Reparse::Token);
+        assert_eq!(parse.root().to_string(), "{ a = food; }");
+    }
+
+    #[test]
+    fn a_new_binding_reparses_only_its_block() {
+        let text = "{ a = { b = 1; }; c = 2; }";
+        let edit = TextEdit {
+            range: TextRange::empty(TextSize::from(14)),
+            new_text: " d = 3;".to_owned(),
+        };
+        let new_text = "{ a = { b = 1; d = 3; }; c = 2; }";
+        let old = parse(text);
+        let (new, how) = reparse(&old, &edit, new_text);
+        assert_eq!(how, Reparse::Block);
+        assert_eq!(dump(&new), dump(&parse(new_text)));
+        // The untouched sibling is the same green node, not a copy.
+        let old_c = old
+            .root()
+            .descendants()
+            .filter(|node| node.kind() == SyntaxKind::NODE_ATTRPATH_VALUE)
+            .last();
+        let new_c = new
+            .root()
+            .descendants()
+            .filter(|node| node.kind() == SyntaxKind::NODE_ATTRPATH_VALUE)
+            .last();
+        let (old_c, new_c) = (old_c.expect("c"), new_c.expect("c"));
+        assert!(std::ptr::eq(old_c.green(), new_c.green()));
+    }
+
+    #[test]
+    fn a_typed_keyword_is_not_an_identifier() {
+        let text = "{ a = i; }";
+        let edit = TextEdit {
+            range: TextRange::empty(TextSize::from(7)),
+            new_text: "n".to_owned(),
+        };
+        let new_text = "{ a = in; }";
+        let (new, _) = reparse(&parse(text), &edit, new_text);
+        assert_eq!(dump(&new), dump(&parse(new_text)));
+        assert!(!new.errors().is_empty());
+    }
+
+    #[test]
+    fn diff_finds_the_one_edit_between_two_texts() {
+        let edit = diff("let a = 1; in a", "let ab = 1; in a");
+        assert_eq!(edit.range, TextRange::empty(TextSize::from(5)));
+        assert_eq!(edit.new_text, "b");
+        let edit = diff("aaaa", "aa");
+        assert_eq!(apply("aaaa", &edit), "aa");
+        let edit = diff("é", "è");
+        assert_eq!(
+            edit.range,
+            TextRange::new(TextSize::from(0), TextSize::from(2))
+        );
+        assert_eq!(edit.new_text, "è");
+        assert_eq!(
+            diff("same", "same").range,
+            TextRange::empty(TextSize::from(4))
+        );
+    }
+}
