@@ -151,6 +151,21 @@ pub(crate) fn fix_with(
             })
             .collect();
         let chosen = non_overlapping(candidates);
+        // The property tests and fuzz targets run with debug assertions: they check this on every
+        // round of every input.
+        debug_assert!(
+            !matches!(
+                apply_edits(
+                    &current,
+                    &chosen
+                        .iter()
+                        .flat_map(|(_, fix)| fix.edits.iter().cloned())
+                        .collect::<Vec<_>>()
+                ),
+                Err(syntax::EditError::Overlap { .. })
+            ),
+            "two fixes of one round overlap"
+        );
         if chosen.is_empty() {
             return FixOutcome {
                 text: current,
