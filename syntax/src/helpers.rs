@@ -168,6 +168,15 @@ pub fn is_under_with(node: &SyntaxNode) -> bool {
     })
 }
 
+/// Whether a set is `rec { … }`. Looks only before the `{`: `rec_token()` scans every binding of
+/// a set without `rec`, which costs time quadratic in its size when asked for each binding.
+pub fn is_rec(set: &ast::AttrSet) -> bool {
+    set.syntax()
+        .children_with_tokens()
+        .take_while(|element| element.kind() != SyntaxKind::TOKEN_L_BRACE)
+        .any(|element| element.kind() == SyntaxKind::TOKEN_REC)
+}
+
 /// Whether `expr` is the identifier `name`, compared without allocating.
 pub fn is_ident_named(expr: &Expr, name: &str) -> bool {
     matches!(expr, Expr::Ident(ident) if ident_token(ident).is_some_and(|token| token.text() == name))
@@ -662,6 +671,23 @@ pub fn looks_like_module(expr: &Expr) -> bool {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn is_rec_looks_before_the_brace_only() {
+        for (text, expected) in [
+            ("rec { a = 1; }", true),
+            ("rec /* c */ { a = rec { }; }", true),
+            ("{ a = rec { b = 1; }; }", false),
+            ("{ }", false),
+        ] {
+            let root = crate::parse(text).root();
+            let set = root
+                .descendants()
+                .find_map(ast::AttrSet::cast)
+                .expect("a set");
+            assert_eq!(is_rec(&set), expected, "{text}");
+        }
+    }
+
     use super::*;
     use crate::parse;
 

@@ -80,7 +80,7 @@ fn check_binding(_: &LintCtx<'_>, node: &SyntaxNode, findings: &mut Findings) {
 /// The name `k` if `node` is `k = k;` directly inside a non-recursive attribute set.
 fn manual_inherit_name(node: &SyntaxNode) -> Option<String> {
     let set = node.parent().and_then(ast::AttrSet::cast)?;
-    if set.rec_token().is_some() {
+    if syntax::helpers::is_rec(&set) {
         return None;
     }
     let value = ast::AttrpathValue::cast(node.clone())?;

@@ -120,7 +120,7 @@ fn match_binding(ctx: &LintCtx<'_>, node: &SyntaxNode) -> Option<Match> {
     let holder = node.parent()?;
     let recursive = match holder.kind() {
         SyntaxKind::NODE_LET_IN => true,
-        SyntaxKind::NODE_ATTR_SET => ast::AttrSet::cast(holder)?.rec_token().is_some(),
+        SyntaxKind::NODE_ATTR_SET => syntax::helpers::is_rec(&ast::AttrSet::cast(holder)?),
         _ => return None,
     };
     let binding = ast::AttrpathValue::cast(node.clone())?;

@@ -55,7 +55,7 @@ fn check_binding(ctx: &LintCtx<'_>, node: &SyntaxNode, findings: &mut Findings) 
     let recursive = match holder.kind() {
         SyntaxKind::NODE_LET_IN | SyntaxKind::NODE_LEGACY_LET => true,
         SyntaxKind::NODE_ATTR_SET => {
-            ast::AttrSet::cast(holder.clone()).is_some_and(|set| set.rec_token().is_some())
+            ast::AttrSet::cast(holder.clone()).is_some_and(|set| syntax::helpers::is_rec(&set))
         }
         _ => false,
     };
