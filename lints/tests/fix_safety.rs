@@ -28,7 +28,7 @@ fn cases_per_lint() -> usize {
 
 /// How many expressions are fixed together, as the items of one list: fixing a list of many is
 /// much cheaper than fixing each alone, and the lints see every item just the same. Flakes and
-/// modules are whole files, fixed one by one.
+/// modules, whole files, would be fixed one by one.
 const GROUP: usize = 10;
 
 /// One lint's expressions, in groups: each group's text before and after the safe fixes.
@@ -44,8 +44,7 @@ struct Cases {
 
 fn file_name(kind: FileKind) -> &'static str {
     match kind {
-        FileKind::Flake => "flake.nix",
-        FileKind::Expression | FileKind::Module => "default.nix",
+        FileKind::Expression => "default.nix",
     }
 }
 
@@ -122,7 +121,6 @@ fn fixed_cases(family: &Family, count: usize) -> Cases {
     }
     let group = match family.kind {
         FileKind::Expression => GROUP,
-        FileKind::Flake | FileKind::Module => 1,
     };
     let mut before = Vec::new();
     let mut after = Vec::new();
@@ -193,20 +191,16 @@ fn nix_instantiate() -> Option<PathBuf> {
         .find(|candidate| candidate.is_file())
 }
 
-/// How an expression of a family is evaluated: plain expressions as they are; flakes and modules
-/// through a view that applies what Nix or NixOS would (see `views.nix`).
+/// How an expression of a family is evaluated: as it is, in parentheses.
 fn evaluated(kind: FileKind, text: &str) -> String {
     match kind {
         FileKind::Expression => format!("(\n{text}\n)"),
-        FileKind::Flake => format!("(views.flake (\n{text}\n))"),
-        FileKind::Module => format!("(views.module (\n{text}\n))"),
     }
 }
 
 /// Evaluates a list of expressions in one Nix process and returns what it prints.
 fn eval(nix: &PathBuf, kind: FileKind, texts: &[String]) -> Result<String, String> {
-    let views = include_str!("support/views.nix");
-    let mut program = format!("let views = {views}; in [\n");
+    let mut program = String::from("[\n");
     for text in texts {
         program.push_str(&evaluated(kind, text));
         program.push('\n');

@@ -138,15 +138,12 @@ impl Gen {
     }
 }
 
-/// Where a lint looks: most lints read any Nix file; the flake lints read only `flake.nix`.
+/// How a family's texts are read: every family so far is a plain expression in `default.nix`.
+/// The lints whose safe fixes rename flake outputs or NixOS options (see docs/reliability.md)
+/// would need files of their own kind and a view of what Nix makes of them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum FileKind {
-    /// A plain expression, evaluated as it is.
     Expression,
-    /// A flake.nix, evaluated through `flake_view` in `fix_safety.rs`.
-    Flake,
-    /// A NixOS module (a set of options), evaluated through the documented renames.
-    Module,
 }
 
 /// A family of expressions that trigger one lint with a safe fix.
