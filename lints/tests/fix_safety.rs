@@ -126,7 +126,10 @@ fn fixed_cases(family: &Family, count: usize) -> Cases {
     let mut after = Vec::new();
     for chunk in expressions.chunks(group) {
         let (text, ranges) = if group == 1 {
-            (chunk[0].clone(), vec![0..chunk[0].len()])
+            (
+                chunk[0].clone(),
+                std::iter::once(0..chunk[0].len()).collect(),
+            )
         } else {
             joined(chunk)
         };
