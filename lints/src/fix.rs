@@ -76,7 +76,13 @@ pub(crate) fn fix_keeps_syntax(root: &SyntaxNode, text: &str, fix: &Fix) -> bool
             None => break,
         }
     }
-    let range = context.text_range();
+    // In a set, a `let` or a list, re-parse only the binding or item that holds the edits, in a
+    // small container of the same kind: re-parsing the whole container for each of its findings
+    // would cost time quadratic in its size.
+    let (range, prefix, suffix) = match item_holding(&context, covered) {
+        Some((item, prefix, suffix)) => (item.text_range(), prefix, suffix),
+        None => (context.text_range(), "", ""),
+    };
     let shifted: Vec<TextEdit> = fix
         .edits
         .iter()
@@ -84,15 +90,39 @@ pub(crate) fn fix_keeps_syntax(root: &SyntaxNode, text: &str, fix: &Fix) -> bool
             range: edit
                 .range
                 .checked_sub(range.start())
-                .unwrap_or(TextRange::empty(TextSize::from(0))),
+                .unwrap_or(TextRange::empty(TextSize::from(0)))
+                + TextSize::of(prefix),
             new_text: edit.new_text.clone(),
         })
         .collect();
-    let before = &text[range];
-    let Ok(after) = apply_edits(before, &shifted) else {
+    let before = format!("{prefix}{}{suffix}", &text[range]);
+    let Ok(after) = apply_edits(&before, &shifted) else {
         return false;
     };
-    syntax::parse(&after).errors().len() <= syntax::parse(before).errors().len()
+    syntax::parse(&after).errors().len() <= syntax::parse(&before).errors().len()
+}
+
+/// The binding of a set or `let`, or the item of a list, that holds `covered`, with the text that
+/// puts it back in a container of the same kind.
+fn item_holding(
+    container: &SyntaxNode,
+    covered: TextRange,
+) -> Option<(SyntaxNode, &'static str, &'static str)> {
+    use syntax::SyntaxKind::*;
+    let (prefix, suffix) = match container.kind() {
+        NODE_ATTR_SET => ("{ ", " }"),
+        NODE_LET_IN => ("let ", " in null"),
+        NODE_LIST => ("[ ", " ]"),
+        _ => return None,
+    };
+    let item = container
+        .children()
+        .find(|child| child.text_range().contains_range(covered))?;
+    let is_item = match container.kind() {
+        NODE_LIST => Expr::can_cast(item.kind()),
+        _ => matches!(item.kind(), NODE_ATTRPATH_VALUE | NODE_INHERIT),
+    };
+    (is_item && item.kind() != NODE_ERROR).then_some((item, prefix, suffix))
 }
 
 /// Whether a node stands where an expression does. Names in attribute paths, patterns and
@@ -224,6 +254,21 @@ fn fix_rounds(
             })
             .collect();
         let chosen = non_overlapping(candidates);
+        // The property tests and fuzz targets run with debug assertions: they check this on every
+        // round of every input.
+        debug_assert!(
+            !matches!(
+                apply_edits(
+                    &current,
+                    &chosen
+                        .iter()
+                        .flat_map(|(_, fix)| fix.edits.iter().cloned())
+                        .collect::<Vec<_>>()
+                ),
+                Err(syntax::EditError::Overlap { .. })
+            ),
+            "two fixes of one round overlap"
+        );
         if chosen.is_empty() {
             return FixOutcome {
                 text: current,
@@ -423,6 +468,24 @@ mod tests {
         assert!(fix_keeps_syntax(&root, text, &insert));
         let broken = Fix::safe("Break", vec![TextEdit::insert(6.into(), " lib")]);
         assert!(!fix_keeps_syntax(&root, text, &broken));
+    }
+
+    #[test]
+    fn an_edit_in_a_binding_or_list_item_is_checked_in_that_item_alone() {
+        for (text, at) in [
+            ("{ a = 1; b = 2; c = 3; }", 13),
+            ("let a = 1; b = 2; in b", 15),
+            ("[ 1 2 3 ]", 4),
+        ] {
+            let root = syntax::parse(text).root();
+            let range = TextRange::at(TextSize::from(at), TextSize::from(1));
+            let good = Fix::safe("Keep", vec![TextEdit::replace(range, "(4)".to_owned())]);
+            assert!(fix_keeps_syntax(&root, text, &good), "{text}");
+            let bad = Fix::safe("Break", vec![TextEdit::replace(range, "(".to_owned())]);
+            assert!(!fix_keeps_syntax(&root, text, &bad), "{text}");
+            let container = root.first_child().expect("one expression");
+            assert!(item_holding(&container, range).is_some(), "{text}");
+        }
     }
 
     #[test]

@@ -47,7 +47,6 @@ pub fn attr_name(attr: &ast::Attr) -> Option<String> {
     }
 }
 
-/// The token holding an identifier's name (`TOKEN_IDENT`, or the `or` keyword used as a name).
 /// The `rec` keyword of a set, if it has one. rnix's `AttrSet::rec_token` looks through every
 /// child of the set, which made lints that ask once per entry quadratic in the size of the set;
 /// `rec` can only be the set's first token.
@@ -57,6 +56,7 @@ pub fn rec_token(set: &ast::AttrSet) -> Option<rnix::SyntaxToken> {
         .filter(|token| token.kind() == SyntaxKind::TOKEN_REC)
 }
 
+/// The token holding an identifier's name (`TOKEN_IDENT`, or the `or` keyword used as a name).
 pub fn ident_token(ident: &ast::Ident) -> Option<rnix::SyntaxToken> {
     ident.syntax().first_token()
 }
@@ -671,6 +671,23 @@ pub fn looks_like_module(expr: &Expr) -> bool {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn rec_token_looks_before_the_brace_only() {
+        for (text, expected) in [
+            ("rec { a = 1; }", true),
+            ("rec /* c */ { a = rec { }; }", true),
+            ("{ a = rec { b = 1; }; }", false),
+            ("{ }", false),
+        ] {
+            let root = crate::parse(text).root();
+            let set = root
+                .descendants()
+                .find_map(ast::AttrSet::cast)
+                .expect("a set");
+            assert_eq!(rec_token(&set).is_some(), expected, "{text}");
+        }
+    }
+
     use super::*;
     use crate::parse;
 

@@ -253,6 +253,11 @@ pub struct Snapshot {
 
 impl Snapshot {
     pub fn read(path: &Path) -> std::io::Result<Snapshot> {
+        // Opening a named pipe or a device for reading can block forever: look before opening.
+        let kind = std::fs::metadata(path)?.file_type();
+        if !kind.is_file() && !kind.is_dir() {
+            return Err(std::io::Error::other("not a regular file"));
+        }
         let mut file = std::fs::File::open(path)?;
         let metadata = file.metadata()?;
         if metadata.is_dir() {
