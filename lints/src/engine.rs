@@ -5,7 +5,7 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use syntax::{LineIndex, NodeOrToken, Parse, SyntaxKind, SyntaxNode, WalkEvent, SYNTAX_KIND_COUNT};
 
 use crate::config::Config;
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Diagnostic, Fix};
 use crate::fix::fix_keeps_syntax_of;
 use crate::lint::{Findings, Lint, LintCtx};
 use crate::lints::syntax_error::SYNTAX_ERROR;
@@ -122,6 +122,17 @@ pub(crate) fn run(
         }
     }
 
+    // Findings that share one fix (a merged `inherit (e) a b c;` offered on each of its
+    // bindings) come one after the other: the fix is judged once for all of them.
+    let mut last_judged: Option<(Vec<syntax::TextEdit>, bool)> = None;
+    let mut keeps_syntax = |fix: &Fix| match &last_judged {
+        Some((edits, verdict)) if *edits == fix.edits => *verdict,
+        _ => {
+            let verdict = fix_keeps_syntax_of(parse, text, fix);
+            last_judged = Some((fix.edits.clone(), verdict));
+            verdict
+        }
+    };
     for (lint, lint_findings) in lints.iter().zip(findings) {
         for finding in lint_findings.items {
             let Some(severity) = config.severity(lint, finding.severity) else {
@@ -140,7 +151,7 @@ pub(crate) fn run(
             let fixes = finding
                 .fixes
                 .into_iter()
-                .filter(|fix| fix_keeps_syntax_of(parse, text, fix))
+                .filter(|fix| keeps_syntax(fix))
                 .collect();
             diagnostics.push(Diagnostic {
                 code: lint.code,

@@ -16,12 +16,118 @@ use crate::registry::LINTS;
 /// succeeds; otherwise (and when the incremental path is unsure) `fix_keeps_syntax` decides.
 /// Re-parsing the smallest expression around the edits was often the whole file, once per fix.
 pub(crate) fn fix_keeps_syntax_of(parse: &Parse, text: &str, fix: &Fix) -> bool {
+    let root = parse.root();
+    // A fix that edits several bindings of a large set (one merged `inherit (e) a b;` for many
+    // `a = e.a;`) spans most of the set: its edits are judged item by item instead.
+    if let Some(groups) = edits_by_item(&root, fix) {
+        return groups
+            .iter()
+            .all(|group| fix_keeps_syntax(&root, text, group));
+    }
+    // One binding or item re-parsed on its own is the cheapest proof; an incremental re-parse of
+    // the whole file comes next, and re-parsing the enclosing expression last.
+    if let Some(verdict) = judge(&root, text, fix, true) {
+        return verdict;
+    }
     if parse.errors().is_empty() {
         if let Some(spliced) = spliced_parse(parse, text, fix) {
             return spliced.errors().is_empty();
         }
     }
-    fix_keeps_syntax(&parse.root(), text, fix)
+    fix_keeps_syntax(&root, text, fix)
+}
+
+/// The edits of `fix` grouped by the innermost binding or list item that holds each, when there
+/// are at least two such items and none holds another. Each item re-parses on its own between
+/// its neighbours, so the fix keeps the syntax when every group keeps it.
+fn edits_by_item(root: &SyntaxNode, fix: &Fix) -> Option<Vec<Fix>> {
+    if fix.edits.len() < 2 {
+        return None;
+    }
+    let mut groups: Vec<(TextRange, Vec<TextEdit>)> = Vec::new();
+    let mut deletions = 0;
+    for edit in &fix.edits {
+        if deletes_whole_bindings(root, edit) {
+            deletions += 1;
+            continue;
+        }
+        let item = innermost_item(root, edit.range)?;
+        match groups.iter_mut().find(|(range, _)| *range == item) {
+            Some((_, edits)) => edits.push(edit.clone()),
+            None => groups.push((item, vec![edit.clone()])),
+        }
+    }
+    let nested = groups.iter().enumerate().any(|(at, (outer, _))| {
+        groups
+            .iter()
+            .skip(at + 1)
+            .any(|(inner, _)| outer.intersect(*inner).is_some())
+    });
+    if groups.len() + deletions < 2 || nested {
+        return None;
+    }
+    Some(
+        groups
+            .into_iter()
+            .map(|(_, edits)| Fix {
+                title: fix.title.clone(),
+                applicability: fix.applicability,
+                edits,
+            })
+            .collect(),
+    )
+}
+
+/// Whether `edit` only deletes whole bindings of one set or `let`, with whitespace and comments
+/// around them: every binding ends in `;`, so what is left still parses as it did.
+fn deletes_whole_bindings(root: &SyntaxNode, edit: &TextEdit) -> bool {
+    use syntax::SyntaxKind::*;
+    if !edit.new_text.is_empty() || edit.range.is_empty() {
+        return false;
+    }
+    let syntax::NodeOrToken::Node(container) = root.covering_element(edit.range) else {
+        return false;
+    };
+    if !matches!(container.kind(), NODE_ATTR_SET | NODE_LET_IN) {
+        return false;
+    }
+    container
+        .children_with_tokens()
+        .filter(|element| {
+            element
+                .text_range()
+                .intersect(edit.range)
+                .is_some_and(|common| !common.is_empty())
+        })
+        .all(|element| match element {
+            syntax::NodeOrToken::Node(node) => {
+                matches!(node.kind(), NODE_ATTRPATH_VALUE | NODE_INHERIT)
+                    && edit.range.contains_range(node.text_range())
+            }
+            syntax::NodeOrToken::Token(token) => {
+                matches!(token.kind(), TOKEN_WHITESPACE | TOKEN_COMMENT)
+                    && (token.kind() == TOKEN_WHITESPACE
+                        || edit.range.contains_range(token.text_range()))
+            }
+        })
+}
+
+/// The range of the innermost binding of a set or `let`, or item of a list, that strictly holds
+/// `range`.
+fn innermost_item(root: &SyntaxNode, range: TextRange) -> Option<TextRange> {
+    let mut node = match root.covering_element(range) {
+        syntax::NodeOrToken::Node(node) => node,
+        syntax::NodeOrToken::Token(token) => token.parent()?,
+    };
+    loop {
+        let parent = node.parent()?;
+        if let Some((item, _, _)) = item_holding(&parent, range) {
+            if item == node {
+                return Some(node.text_range());
+            }
+        }
+        node = parent;
+    }
 }
 
 /// The incremental parse of `text` with `fix` applied, if the cheap paths can build it.
@@ -53,17 +159,23 @@ fn spliced_parse(parse: &Parse, text: &str, fix: &Fix) -> Option<Parse> {
 /// Whether applying `fix` to `text` adds no syntax error. Only the smallest expression around the
 /// edits is re-parsed, so checking every offered fix stays cheap on large files.
 pub(crate) fn fix_keeps_syntax(root: &SyntaxNode, text: &str, fix: &Fix) -> bool {
+    judge(root, text, fix, false).unwrap_or(false)
+}
+
+/// Whether `fix` keeps the syntax, judged on the binding or list item that holds its edits; with
+/// `item_only`, `None` when no single item holds them.
+fn judge(root: &SyntaxNode, text: &str, fix: &Fix, item_only: bool) -> Option<bool> {
     let Some(covered) = fix.range() else {
-        return false;
+        return Some(false);
     };
     if usize::from(covered.end()) > text.len() {
-        return false;
+        return Some(false);
     }
     let mut context = match root.covering_element(covered) {
         syntax::NodeOrToken::Node(node) => node,
         syntax::NodeOrToken::Token(token) => match token.parent() {
             Some(parent) => parent,
-            None => return false,
+            None => return Some(false),
         },
     };
     // Widen to an expression that strictly contains the edits, so the edited text is re-parsed in
@@ -81,6 +193,7 @@ pub(crate) fn fix_keeps_syntax(root: &SyntaxNode, text: &str, fix: &Fix) -> bool
     // would cost time quadratic in its size.
     let (range, prefix, suffix) = match item_holding(&context, covered) {
         Some((item, prefix, suffix)) => (item.text_range(), prefix, suffix),
+        None if item_only => return None,
         None => (context.text_range(), "", ""),
     };
     let shifted: Vec<TextEdit> = fix
@@ -97,9 +210,9 @@ pub(crate) fn fix_keeps_syntax(root: &SyntaxNode, text: &str, fix: &Fix) -> bool
         .collect();
     let before = format!("{prefix}{}{suffix}", &text[range]);
     let Ok(after) = apply_edits(&before, &shifted) else {
-        return false;
+        return Some(false);
     };
-    syntax::parse(&after).errors().len() <= syntax::parse(&before).errors().len()
+    Some(syntax::parse(&after).errors().len() <= syntax::parse(&before).errors().len())
 }
 
 /// The binding of a set or `let`, or the item of a list, that holds `covered`, with the text that
@@ -375,6 +488,48 @@ mod tests {
 
     use super::*;
     use crate::lint::{declare_lint, Findings, LintCtx};
+
+    #[test]
+    fn a_fix_over_many_bindings_is_judged_binding_by_binding() {
+        let text = "{\n  a = s.a;\n  x = 1;\n  b = s.b;\n  y = [ 2 ];\n}\n";
+        let parse = syntax::parse(text);
+        let range = |needle: &str| {
+            let start = text.find(needle).expect("in the text");
+            TextRange::new(
+                TextSize::try_from(start).expect("small"),
+                TextSize::try_from(start + needle.len()).expect("small"),
+            )
+        };
+        let merged = |replacement: &str| Fix {
+            title: String::new(),
+            applicability: Applicability::Safe,
+            edits: vec![
+                TextEdit::replace(range("a = s.a;"), replacement.to_owned()),
+                TextEdit::delete(range("\n  b = s.b;")),
+            ],
+        };
+        assert!(edits_by_item(&parse.root(), &merged("inherit (s) a b;")).is_some());
+        assert!(fix_keeps_syntax_of(
+            &parse,
+            text,
+            &merged("inherit (s) a b;")
+        ));
+        assert!(!fix_keeps_syntax_of(
+            &parse,
+            text,
+            &merged("inherit (s) a b")
+        ));
+        // A deletion that takes half a binding is not a deletion of whole bindings.
+        let half = Fix {
+            edits: vec![
+                TextEdit::replace(range("a = s.a;"), "inherit (s) a b;".to_owned()),
+                TextEdit::delete(range("\n  b = s.b")),
+            ],
+            ..merged("")
+        };
+        assert!(!deletes_whole_bindings(&parse.root(), &half.edits[1]));
+        assert!(!fix_keeps_syntax_of(&parse, text, &half));
+    }
 
     declare_lint! {
         /// ## What it does

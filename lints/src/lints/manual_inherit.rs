@@ -2,7 +2,7 @@
 
 use syntax::ast::{self, Expr, HasEntry};
 use syntax::helpers::{contains_comment, entry_removal_range, ident_token};
-use syntax::{AstNode, SyntaxKind, SyntaxNode, TextEdit};
+use syntax::{AstNode, SyntaxKind, SyntaxNode, TextEdit, TextRange};
 
 use crate::diagnostic::Fix;
 use crate::lint::{declare_lint, Findings, LintCtx};
@@ -69,10 +69,7 @@ fn check_binding(ctx: &LintCtx<'_>, node: &SyntaxNode, findings: &mut Findings) 
             set.attrpath_values()
                 .filter_map(|value| {
                     let name = manual_inherit_name(value.syntax())?;
-                    Some(Candidate {
-                        entry: value.syntax().clone(),
-                        name,
-                    })
+                    Some(Candidate::new(value.syntax().clone(), name))
                 })
                 .collect(),
         )
@@ -107,9 +104,27 @@ fn manual_inherit_name(node: &SyntaxNode) -> Option<String> {
 }
 
 /// A binding that can become one name of an `inherit`.
+#[derive(Clone)]
 pub(crate) struct Candidate {
     pub(crate) entry: SyntaxNode,
     pub(crate) name: String,
+    /// What removing the binding deletes, or `None` when it must stay (it holds a comment).
+    /// Worked out once per binding: a set with many candidates asks for it for every finding.
+    removal: Option<TextRange>,
+}
+
+impl Candidate {
+    pub(crate) fn new(entry: SyntaxNode, name: String) -> Candidate {
+        let removal = match contains_comment(&entry) {
+            true => None,
+            false => entry_removal_range(&entry),
+        };
+        Candidate {
+            entry,
+            name,
+            removal,
+        }
+    }
 }
 
 /// The fix for the finding at `reported`: every candidate of the same set and the same source
@@ -131,9 +146,7 @@ pub(crate) fn inherit_fix(
     };
     let movable: Vec<&Candidate> = candidates
         .iter()
-        .filter(|candidate| {
-            !contains_comment(&candidate.entry) && entry_removal_range(&candidate.entry).is_some()
-        })
+        .filter(|candidate| candidate.removal.is_some())
         .collect();
     let reported_moves = movable.iter().any(|candidate| candidate.entry == *reported);
     let own_name = candidates
@@ -176,7 +189,7 @@ pub(crate) fn inherit_fix(
             let added: String = names.iter().map(|name| format!(" {name}")).collect();
             edits.push(TextEdit::insert(semicolon.text_range().start(), added));
             for candidate in &movable {
-                edits.push(TextEdit::delete(entry_removal_range(&candidate.entry)?));
+                edits.push(TextEdit::delete(candidate.removal?));
             }
             let title = if names.len() == 1 {
                 format!("Add `{}` to the existing `{head}`", names[0])
@@ -190,7 +203,7 @@ pub(crate) fn inherit_fix(
             let text = format!("{head} {};", names.join(" "));
             edits.push(TextEdit::replace(first.entry.text_range(), text.clone()));
             for candidate in rest {
-                edits.push(TextEdit::delete(entry_removal_range(&candidate.entry)?));
+                edits.push(TextEdit::delete(candidate.removal?));
             }
             let title = if text.len() <= 60 {
                 format!("Replace with `{text}`")

@@ -69,8 +69,8 @@ struct Match {
 
 /// What the lint needs to know of one set or `let`, read once per set.
 struct HolderFacts {
-    /// The bindings that match.
-    matches: Vec<(SyntaxNode, Match)>,
+    /// The bindings that match, as candidates of a merged `inherit (e)`.
+    matches: Vec<(Candidate, Match)>,
     /// The `inherit (e)`s with the tokens of `e`.
     inherits: Vec<(ast::Inherit, Vec<(SyntaxKind, String)>)>,
 }
@@ -113,7 +113,11 @@ fn check_binding(ctx: &LintCtx<'_>, node: &SyntaxNode, findings: &mut Findings) 
             .collect();
         let matches = values
             .iter()
-            .filter_map(|value| Some((value.syntax().clone(), match_binding(ctx, value.syntax())?)))
+            .filter_map(|value| {
+                let found = match_binding(ctx, value.syntax())?;
+                let candidate = Candidate::new(value.syntax().clone(), found.name.clone());
+                Some((candidate, found))
+            })
             .collect();
         HolderFacts { matches, inherits }
     });
@@ -121,10 +125,7 @@ fn check_binding(ctx: &LintCtx<'_>, node: &SyntaxNode, findings: &mut Findings) 
     let candidates: Vec<Candidate> = matches
         .iter()
         .filter(|(_, other)| other.tokens == found.tokens)
-        .map(|(entry, other)| Candidate {
-            entry: entry.clone(),
-            name: other.name.clone(),
-        })
+        .map(|(candidate, _)| candidate.clone())
         .collect();
     let existing = holder_facts
         .inherits
