@@ -20,7 +20,7 @@ pub struct Snapshot {
     pub path: Option<PathBuf>,
     /// The tree of `text`, built once by whoever needs it first and shared by the lint run and
     /// every request on this version.
-    parsed: Arc<OnceLock<Parse>>,
+    parsed: Arc<ParsedCell>,
     /// The scope analysis of the tree, built once by the first request that needs it.
     scopes: Arc<OnceLock<Arc<lints::scope::ScopeIndex>>>,
     /// The latest earlier version that had been parsed when this one was made: this version's
@@ -31,7 +31,59 @@ pub struct Snapshot {
 #[derive(Debug)]
 struct Base {
     text: Arc<str>,
-    parsed: Arc<OnceLock<Parse>>,
+    parsed: Arc<ParsedCell>,
+}
+
+/// The tree of one version, once built. Dropping a tree recurses as deep as the tree is, which a
+/// 100,000-deep chain of operators makes too deep for an async runtime thread; so a tree is
+/// always dropped on a thread of its own with the stack that deep trees need, wherever its last
+/// owner goes away.
+#[derive(Debug, Default)]
+struct ParsedCell(OnceLock<Parse>);
+
+impl std::ops::Deref for ParsedCell {
+    type Target = OnceLock<Parse>;
+
+    fn deref(&self) -> &OnceLock<Parse> {
+        &self.0
+    }
+}
+
+impl Drop for ParsedCell {
+    fn drop(&mut self) {
+        if let Some(parse) = self.0.take() {
+            drop_elsewhere(parse);
+        }
+    }
+}
+
+/// Hands `parse` to the thread that drops trees; drops it here if that thread cannot start.
+fn drop_elsewhere(parse: Parse) {
+    static DROPPER: std::sync::Mutex<Option<std::sync::mpsc::Sender<Parse>>> =
+        std::sync::Mutex::new(None);
+    let mut dropper = DROPPER
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    if dropper.is_none() {
+        let (sender, receiver) = std::sync::mpsc::channel::<Parse>();
+        let started = super::worker::spawn("drop-trees", move || {
+            for parse in receiver {
+                drop(parse);
+            }
+        });
+        if started {
+            *dropper = Some(sender);
+        }
+    }
+    match dropper.as_ref() {
+        Some(sender) => {
+            if let Err(returned) = sender.send(parse) {
+                *dropper = None;
+                drop(returned.0);
+            }
+        }
+        None => drop(parse),
+    }
 }
 
 impl Snapshot {
