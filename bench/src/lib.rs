@@ -137,6 +137,16 @@ pub fn typical_edits(text: &str) -> Vec<(&'static str, Edit)> {
                 insert: block,
             },
         ),
+        (
+            // A stray `;`: every server reports the syntax error and withdraws it on the undo,
+            // so this edit also times servers that publish only when their findings change.
+            "break the syntax",
+            Edit {
+                start: line_at,
+                end: line_at,
+                insert: "; ".to_owned(),
+            },
+        ),
     ]
 }
 

@@ -2,7 +2,7 @@
 //! published diagnostics.
 //!
 //! ```text
-//! lsp-latency [--server-cmd "nixwise server"] [--file all-packages.nix] [--edits 60]
+//! lsp-latency [--server-cmd "nixwise server"] [--file all-packages.nix] [--edits 60] [--only KIND]
 //! ```
 //! It opens the file, waits for its first diagnostics, then sends edits one at a time (typing a
 //! character, deleting a line, pasting a block, each followed by its undo) and times each from the
@@ -24,12 +24,16 @@ struct Options {
     server: Vec<String>,
     file: PathBuf,
     edits: usize,
+    /// Only the edits of this kind (`break the syntax` for a server, such as nil, that publishes
+    /// only when its findings change).
+    only: Option<String>,
 }
 
 fn options() -> anyhow::Result<Options> {
     let mut server = None;
     let mut file = None;
     let mut edits = 60;
+    let mut only = None;
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         let mut value = || args.next().with_context(|| format!("{arg} needs a value"));
@@ -37,8 +41,11 @@ fn options() -> anyhow::Result<Options> {
             "--server-cmd" => server = Some(value()?),
             "--file" => file = Some(PathBuf::from(value()?)),
             "--edits" => edits = value()?.parse().context("--edits takes a number")?,
+            "--only" => only = Some(value()?),
             "-h" | "--help" => {
-                eprintln!("usage: lsp-latency [--server-cmd CMD] [--file PATH] [--edits N]");
+                eprintln!(
+                    "usage: lsp-latency [--server-cmd CMD] [--file PATH] [--edits N] [--only KIND]"
+                );
                 std::process::exit(0);
             }
             other => bail!("unknown argument {other}"),
@@ -54,6 +61,7 @@ fn options() -> anyhow::Result<Options> {
         file: std::fs::canonicalize(&file)
             .with_context(|| format!("cannot find {}", file.display()))?,
         edits,
+        only,
     })
 }
 
@@ -110,7 +118,13 @@ fn drive(child: &mut Child, options: &Options, text: &str) -> anyhow::Result<()>
     let mut current = text.to_owned();
     let mut version = 1;
     let mut latencies: Vec<(&'static str, Duration)> = Vec::new();
-    let edits = bench::typical_edits(text);
+    let mut edits = bench::typical_edits(text);
+    if let Some(only) = &options.only {
+        edits.retain(|(name, _)| name == only);
+        if edits.is_empty() {
+            bail!("no edit of the kind `{only}`");
+        }
+    }
     let mut round = 0;
     while latencies.len() < options.edits {
         let (name, edit) = &edits[round % edits.len()];
