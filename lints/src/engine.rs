@@ -45,6 +45,27 @@ pub(crate) fn run(
     config: &Config,
     lints: &[&'static Lint],
 ) -> Report {
+    run_with(parse, text, file_name, config, lints, Validate::Fixes)
+}
+
+/// Whether the engine proves each offered fix keeps the syntax.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Validate {
+    Fixes,
+    /// The caller re-parses what it applies (the rounds of `fix_text`), so each fix need not be
+    /// proved on its own: on a deeply nested file that costs a re-parse of most of the file for
+    /// every one of thousands of fixes, of which a round applies a few.
+    Nothing,
+}
+
+pub(crate) fn run_with(
+    parse: &Parse,
+    text: &str,
+    file_name: Option<&str>,
+    config: &Config,
+    lints: &[&'static Lint],
+    validate: Validate,
+) -> Report {
     let root = parse.root();
     let line_index = LineIndex::new(text);
     let ctx = LintCtx::new(text, &root, file_name, config);
@@ -126,6 +147,7 @@ pub(crate) fn run(
     // bindings) come one after the other: the fix is judged once for all of them.
     let mut last_judged: Option<(Vec<syntax::TextEdit>, bool)> = None;
     let mut keeps_syntax = |fix: &Fix| match &last_judged {
+        _ if validate == Validate::Nothing => true,
         Some((edits, verdict)) if *edits == fix.edits => *verdict,
         _ => {
             let verdict = fix_keeps_syntax_of(parse, text, fix);

@@ -6,7 +6,7 @@ use syntax::{apply_edits, AstNode, Parse, SyntaxNode, TextEdit, TextRange, TextS
 
 use crate::config::Config;
 use crate::diagnostic::{Applicability, Diagnostic, Fix};
-use crate::engine;
+use crate::engine::{self, Validate};
 use crate::flake::check::{check_flake, FlakeFiles};
 use crate::lint::Lint;
 use crate::registry::LINTS;
@@ -119,12 +119,18 @@ fn innermost_item(root: &SyntaxNode, range: TextRange) -> Option<TextRange> {
         syntax::NodeOrToken::Node(node) => node,
         syntax::NodeOrToken::Token(token) => token.parent()?,
     };
+    // Only the nearest set, `let` or list can hold the item: looking further up would cost the
+    // depth of the tree for every fix of a deeply nested file.
     loop {
         let parent = node.parent()?;
-        if let Some((item, _, _)) = item_holding(&parent, range) {
-            if item == node {
-                return Some(node.text_range());
-            }
+        if matches!(
+            parent.kind(),
+            syntax::SyntaxKind::NODE_ATTR_SET
+                | syntax::SyntaxKind::NODE_LET_IN
+                | syntax::SyntaxKind::NODE_LIST
+        ) {
+            let (item, _, _) = item_holding(&parent, range)?;
+            return (item == node).then(|| node.text_range());
         }
         node = parent;
     }
@@ -314,8 +320,15 @@ pub fn fix_flake(flake: &FlakeFiles, config: &Config, mode: FixMode) -> FixOutco
         };
     };
     fix_rounds(text, mode, |parse, current| {
-        let mut diagnostics =
-            engine::run(parse, current, Some("flake.nix"), config, LINTS).diagnostics;
+        let mut diagnostics = engine::run_with(
+            parse,
+            current,
+            Some("flake.nix"),
+            config,
+            LINTS,
+            Validate::Nothing,
+        )
+        .diagnostics;
         let files = FlakeFiles {
             flake_nix: Some(current),
             ..*flake
@@ -333,7 +346,7 @@ pub(crate) fn fix_with(
     lints: &[&'static Lint],
 ) -> FixOutcome {
     fix_rounds(text, mode, |parse, current| {
-        engine::run(parse, current, file_name, config, lints).diagnostics
+        engine::run_with(parse, current, file_name, config, lints, Validate::Nothing).diagnostics
     })
 }
 
