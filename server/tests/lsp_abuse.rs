@@ -129,7 +129,10 @@ async fn malformed_headers_are_skipped_and_later_messages_answered() {
 
 async fn started() -> TestClient {
     let client = TestClient::in_process();
-    client.initialize(full_capabilities(), None).await;
+    // Formatting runs a program; `cat` gives the document back, so no formatter need be installed.
+    let settings = json!({"formatter": {"command": ["cat"]}});
+    client.set_configuration(settings.clone());
+    client.initialize(full_capabilities(), Some(settings)).await;
     client
 }
 
