@@ -5,6 +5,7 @@
 
 use std::collections::HashMap;
 
+use lints::flake::check::unix_to_date;
 use lints::flake::lock::Lock;
 use lints::flake::model::FlakeModel;
 use lints::scope::{BindingId, BindingKind, Resolution};
@@ -267,7 +268,7 @@ fn flake_input(model: &FlakeModel, name: &str, lock: Option<&str>) -> String {
                 let rev = locked.and_then(|source| source.str("rev"));
                 let date = locked
                     .and_then(|source| source.int("lastModified"))
-                    .map(date_of);
+                    .map(unix_to_date);
                 match (rev, date) {
                     (Some(rev), Some(date)) => {
                         text.push_str(&format!("\n\nlocked: `{rev}` ({date})"))
@@ -281,27 +282,6 @@ fn flake_input(model: &FlakeModel, name: &str, lock: Option<&str>) -> String {
         }
     }
     text
-}
-
-/// The UTC date of a Unix time, `YYYY-MM-DD`.
-pub fn date_of(seconds: i64) -> String {
-    // Days to civil date, after Howard Hinnant's algorithm.
-    let days = seconds.div_euclid(86_400);
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let day_of_era = z.rem_euclid(146_097);
-    let year_of_era =
-        (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
-    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
-    let month_index = (5 * day_of_year + 2) / 153;
-    let day = day_of_year - (153 * month_index + 2) / 5 + 1;
-    let month = if month_index < 10 {
-        month_index + 3
-    } else {
-        month_index - 9
-    };
-    let year = year_of_era + era * 400 + i64::from(month <= 2);
-    format!("{year:04}-{month:02}-{day:02}")
 }
 
 /// The doc comment right above a definition: one `/** … */` block, or consecutive `#` lines;
@@ -504,8 +484,8 @@ mod tests {
 
     #[test]
     fn dates_of_unix_times() {
-        assert_eq!(date_of(0), "1970-01-01");
-        assert_eq!(date_of(951_782_400), "2000-02-29");
-        assert_eq!(date_of(-86_400), "1969-12-31");
+        assert_eq!(unix_to_date(0), "1970-01-01");
+        assert_eq!(unix_to_date(951_782_400), "2000-02-29");
+        assert_eq!(unix_to_date(-86_400), "1969-12-31");
     }
 }
