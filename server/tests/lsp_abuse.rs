@@ -45,23 +45,29 @@ fn error_code(message: &Value) -> Option<i64> {
     message["error"]["code"].as_i64()
 }
 
-async fn run(input: Vec<u8>) -> Vec<Value> {
-    lsp_feed::messages(&lsp_feed::feed(&input).await)
+/// The server's output for `input`, sent once `initialize` (id 1) is answered.
+async fn after_initialize(input: Vec<u8>) -> Vec<Value> {
+    let steps = vec![(framed(&[initialize(1)]), Some(json!(1))), (input, None)];
+    lsp_feed::messages(&lsp_feed::feed_steps(steps).await)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "open: after a broken frame or JSON body the transport drops later messages of the same input, and hover on a never-opened document answers an error; to be settled"]
 async fn requests_before_initialize_and_after_shutdown_are_refused() {
-    let messages = run(framed(&[
-        hover(json!(1)),
-        initialize(2),
-        json!({"jsonrpc": "2.0", "method": "initialized", "params": {}}),
-        hover(json!(3)),
-        json!({"jsonrpc": "2.0", "id": 4, "method": "shutdown"}),
-        hover(json!(5)),
-        initialize(6),
-    ]))
+    // A client waits for the answers to `initialize` and `shutdown` before it goes on.
+    let output = lsp_feed::feed_steps(vec![
+        (framed(&[hover(json!(1)), initialize(2)]), Some(json!(2))),
+        (
+            framed(&[
+                json!({"jsonrpc": "2.0", "method": "initialized", "params": {}}),
+                hover(json!(3)),
+                json!({"jsonrpc": "2.0", "id": 4, "method": "shutdown"}),
+            ]),
+            Some(json!(4)),
+        ),
+        (framed(&[hover(json!(5)), initialize(6)]), None),
+    ])
     .await;
+    let messages = lsp_feed::messages(&output);
     // -32002: server not initialized.
     assert_eq!(error_code(response(&messages, json!(1))), Some(-32002));
     assert!(response(&messages, json!(2))["result"]["capabilities"].is_object());
@@ -73,12 +79,8 @@ async fn requests_before_initialize_and_after_shutdown_are_refused() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "open: after a broken frame or JSON body the transport drops later messages of the same input, and hover on a never-opened document answers an error; to be settled"]
 async fn broken_json_unknown_methods_and_wrong_types_get_errors_and_the_server_goes_on() {
-    let mut input = framed(&[initialize(1)]);
-    input.extend(lsp_feed::frame(
-        b"{\"jsonrpc\": \"2.0\", \"id\": 2, \"method\": ",
-    ));
+    let mut input = lsp_feed::frame(b"{\"jsonrpc\": \"2.0\", \"id\": 2, \"method\": ");
     input.extend(lsp_feed::frame(b"\xff\xfe not even text"));
     input.extend(framed(&[
         json!({"jsonrpc": "2.0", "id": 3, "method": "nixwise/noSuchMethod", "params": {}}),
@@ -91,7 +93,7 @@ async fn broken_json_unknown_methods_and_wrong_types_get_errors_and_the_server_g
         json!({"jsonrpc": "1.0", "id": 6, "method": "shutdown"}),
         hover(json!("a string id")),
     ]));
-    let messages = run(input).await;
+    let messages = after_initialize(input).await;
     assert!(
         messages
             .iter()
@@ -109,15 +111,13 @@ async fn broken_json_unknown_methods_and_wrong_types_get_errors_and_the_server_g
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "open: after a broken frame or JSON body the transport drops later messages of the same input, and hover on a never-opened document answers an error; to be settled"]
 async fn malformed_headers_are_skipped_and_later_messages_answered() {
-    let mut input = framed(&[initialize(1)]);
-    input.extend(b"Content-Length: banana\r\n\r\n{}");
+    let mut input = b"Content-Length: banana\r\n\r\n{}".to_vec();
     input.extend(b"Content-Type: text/plain\r\n\r\n");
     input.extend(b"garbage without any header\r\n\r\n");
     input.extend(b"Content-Length: 99999999999999999999999\r\n\r\n");
     input.extend(framed(&[hover(json!(2))]));
-    let messages = run(input).await;
+    let messages = after_initialize(input).await;
     assert!(response(&messages, json!(1))["result"].is_object());
     assert!(
         messages

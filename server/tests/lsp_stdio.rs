@@ -22,6 +22,18 @@ async fn the_binary_serves_diagnostics_and_fixes_over_stdio() {
     assert_eq!(diagnostics.len(), 1, "{diagnostics:?}");
     assert_eq!(diagnostics[0]["code"], "bool-comparison");
 
+    // A broken frame and a body that is no JSON do not end the session.
+    client
+        .write_raw(b"Content-Length: banana\r\n\r\nContent-Length: 5\r\n\r\n{oops")
+        .await;
+    let hover = client
+        .request_raw(
+            "textDocument/hover",
+            json!({"textDocument": {"uri": uri}, "position": {"line": 0, "character": 2}}),
+        )
+        .await;
+    assert!(hover.get("error").is_none(), "{hover}");
+
     let actions = client
         .code_actions(&uri, &diagnostics, Some(json!(["quickfix"])))
         .await;

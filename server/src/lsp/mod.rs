@@ -27,6 +27,7 @@ mod selection_ranges;
 mod semantic_tokens;
 mod session;
 mod settings;
+pub mod transport;
 mod watch;
 mod worker;
 mod workspace_symbols;
@@ -36,7 +37,7 @@ use std::sync::atomic::Ordering;
 
 pub use backend::Backend;
 pub use command::NixOptions;
-use tower_lsp_server::{LspService, Server};
+use tower_lsp_server::LspService;
 
 /// The environment variable that filters the server's logs (`warn` when unset), e.g.
 /// `NIXWISE_LOG=nixwise=debug`.
@@ -58,9 +59,7 @@ pub fn run_stdio() -> ExitCode {
     let clean_exit = runtime.block_on(async {
         let (service, socket) = LspService::new(Backend::new);
         let shutdown = service.inner().shutdown_flag();
-        Server::new(tokio::io::stdin(), tokio::io::stdout(), socket)
-            .serve(service)
-            .await;
+        transport::serve(tokio::io::stdin(), tokio::io::stdout(), service, socket).await;
         shutdown.load(Ordering::SeqCst)
     });
     // Lint threads still running for a document are of no use any more.

@@ -59,9 +59,12 @@ impl TestClient {
         let (service, socket) = tower_lsp_server::LspService::new(move |client| {
             nixwise::lsp::Backend::with_nix(client, nix)
         });
-        tokio::spawn(
-            tower_lsp_server::Server::new(server_read, server_write, socket).serve(service),
-        );
+        tokio::spawn(nixwise::lsp::transport::serve(
+            server_read,
+            server_write,
+            service,
+            socket,
+        ));
         let (read, write) = tokio::io::split(client_side);
         TestClient::connect(read, write)
     }
@@ -133,6 +136,13 @@ impl TestClient {
         )
         .await;
         (id, receiver)
+    }
+
+    /// Writes bytes as they are, broken frames included.
+    pub async fn write_raw(&self, bytes: &[u8]) {
+        let mut writer = self.writer.lock().await;
+        writer.write_all(bytes).await.expect("the server reads");
+        writer.flush().await.expect("the server reads");
     }
 
     pub async fn notify(&self, method: &str, params: Value) {
