@@ -2,7 +2,9 @@
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
-use syntax::{LineIndex, NodeOrToken, Parse, SyntaxKind, SyntaxNode, WalkEvent, SYNTAX_KIND_COUNT};
+use syntax::{
+    LineIndex, NodeOrToken, Parse, SyntaxKind, SyntaxNode, TextRange, WalkEvent, SYNTAX_KIND_COUNT,
+};
 
 use crate::config::Config;
 use crate::diagnostic::{Diagnostic, Fix};
@@ -143,6 +145,11 @@ pub(crate) fn run_with(
         }
     }
 
+    let unparsed = if parse.errors().is_empty() {
+        Vec::new()
+    } else {
+        unparsed_ranges(&root)
+    };
     // Findings that share one fix (a merged `inherit (e) a b c;` offered on each of its
     // bindings) come one after the other: the fix is judged once for all of them.
     let mut last_judged: Option<(Vec<syntax::TextEdit>, bool)> = None;
@@ -173,7 +180,7 @@ pub(crate) fn run_with(
             let fixes = finding
                 .fixes
                 .into_iter()
-                .filter(|fix| keeps_syntax(fix))
+                .filter(|fix| !edits_unparsed_text(&unparsed, fix) && keeps_syntax(fix))
                 .collect();
             diagnostics.push(Diagnostic {
                 code: lint.code,
@@ -194,6 +201,32 @@ pub(crate) fn run_with(
         diagnostics,
         failures,
     }
+}
+
+/// The text of every error node: what the parser could not read, in order.
+fn unparsed_ranges(root: &SyntaxNode) -> Vec<TextRange> {
+    let mut ranges: Vec<TextRange> = Vec::new();
+    for node in root.descendants() {
+        let range = node.text_range();
+        if node.kind() == SyntaxKind::NODE_ERROR && !range.is_empty() {
+            // Nested error nodes lie inside the last one taken.
+            if ranges.last().is_none_or(|last| !last.contains_range(range)) {
+                ranges.push(range);
+            }
+        }
+    }
+    ranges
+}
+
+/// Whether a fix would delete or rewrite text the parser could not read. What that text means is
+/// unknown, so no fix may touch it: it is the user's, to be repaired by hand.
+fn edits_unparsed_text(unparsed: &[TextRange], fix: &Fix) -> bool {
+    fix.edits.iter().any(|edit| {
+        let first = unparsed.partition_point(|range| range.end() <= edit.range.start());
+        unparsed
+            .get(first)
+            .is_some_and(|range| range.start() < edit.range.end())
+    })
 }
 
 fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
@@ -255,6 +288,51 @@ mod tests {
 
     fn report_with(_: &LintCtx<'_>, node: &SyntaxNode, findings: &mut Findings) {
         findings.report(node.text_range(), "a with");
+    }
+
+    declare_lint! {
+        /// ## What it does
+        /// Offers to delete every set, to test which fixes are kept.
+        static DELETES_SETS = {
+            code: "NIX997",
+            name: "deletes-sets",
+            category: Style,
+            severity: Hint,
+            fix: Safe,
+            tags: [],
+            kinds: [NODE_ATTR_SET],
+            check: delete_set,
+        };
+    }
+
+    fn delete_set(_: &LintCtx<'_>, node: &SyntaxNode, findings: &mut Findings) {
+        findings.report(node.text_range(), "a set").fix(Fix::safe(
+            "Delete",
+            vec![syntax::TextEdit::delete(node.text_range())],
+        ));
+    }
+
+    #[test]
+    fn no_fix_touches_text_the_parser_could_not_read() {
+        let text = "[ { a = ; b = x; } { c = 1; } ]";
+        for validate in [Validate::Fixes, Validate::Nothing] {
+            let parse = syntax::parse(text);
+            let report = super::run_with(
+                &parse,
+                text,
+                None,
+                &Config::default(),
+                &[&DELETES_SETS],
+                validate,
+            );
+            let fixable: Vec<&str> = report
+                .diagnostics
+                .iter()
+                .filter(|diagnostic| !diagnostic.fixes.is_empty())
+                .map(|diagnostic| &text[diagnostic.range])
+                .collect();
+            assert_eq!(fixable, ["{ c = 1; }"]);
+        }
     }
 
     fn run_with(text: &str, lints: &[&'static Lint]) -> Report {

@@ -13,7 +13,7 @@ use std::collections::HashMap;
 
 use syntax::ast::{self, HasEntry};
 use syntax::helpers::{attr_name, ident_token};
-use syntax::{AstNode, SyntaxKind, SyntaxNode, TextRange, WalkEvent};
+use syntax::{AstNode, NodeOrToken, SyntaxKind, SyntaxNode, TextRange, WalkEvent};
 
 /// Names that Nix's global scope provides without `builtins.` (Nix 2.8 and later).
 pub const GLOBAL_BUILTINS: &[&str] = &[
@@ -246,6 +246,9 @@ pub struct ScopeIndex {
     with_uses: HashMap<TextRange, u32>,
     /// Bindings by the range of any of their definitions.
     by_definition: HashMap<TextRange, BindingId>,
+    /// For each binding, how many identifiers in text the parser could not read (inside an
+    /// error node) may refer to it.
+    unparsed_uses: Vec<u32>,
 }
 
 impl ScopeIndex {
@@ -268,8 +271,10 @@ impl ScopeIndex {
             .map(|&index| &self.references[index as usize])
     }
 
+    /// Whether anything refers to a binding, or may: an identifier of the same name in text the
+    /// parser could not read counts, since what it is cannot be known.
     pub fn is_used(&self, id: BindingId) -> bool {
-        !self.uses[id.0 as usize].is_empty()
+        !self.uses[id.0 as usize].is_empty() || self.unparsed_uses[id.0 as usize] > 0
     }
 
     /// Whether a binding is used by code that is itself live. Only `let` bindings can be dead
@@ -350,6 +355,9 @@ impl Builder {
             }
         }
         self.index.uses = uses;
+        self.index
+            .unparsed_uses
+            .resize(self.index.bindings.len(), 0);
         self.index.live = self.liveness();
         self.index
     }
@@ -560,6 +568,7 @@ impl Builder {
             SyntaxKind::NODE_ATTRPATH_VALUE => self.enter_let_definition(node),
             SyntaxKind::NODE_INHERIT_FROM => self.enter_inherit_from(node),
             SyntaxKind::NODE_IDENT => self.reference(node),
+            SyntaxKind::NODE_ERROR => self.unparsed_identifiers(node),
             _ => {}
         }
     }
@@ -605,6 +614,86 @@ impl Builder {
         self.owners.push((node.clone(), ids));
     }
 
+    /// Identifiers the parser left unread in an error node (text after a syntax error, or past
+    /// the nesting limit) may be uses of whatever their names resolve to where the error node
+    /// stands. They keep those bindings and `with`s alive, so that nothing is reported unused,
+    /// and nothing removed, because its uses are in text that could not be parsed.
+    fn unparsed_identifiers(&mut self, node: &SyntaxNode) {
+        let range = node.text_range();
+        for element in node.children_with_tokens() {
+            let NodeOrToken::Token(token) = element else {
+                continue;
+            };
+            if token.kind() != SyntaxKind::TOKEN_IDENT {
+                continue;
+            }
+            let resolution = self.resolve_name(token.text(), range, None);
+            match resolution {
+                Resolution::With(with) => *self.index.with_uses.entry(with).or_insert(0) += 1,
+                // Counted as live code: which binding's definition holds it cannot be known.
+                Resolution::Binding(id) => self.edges.push((None, id)),
+                Resolution::Builtin | Resolution::Undefined => {}
+            }
+            if let Resolution::Binding(id) = resolution {
+                let counts = &mut self.index.unparsed_uses;
+                if counts.len() <= id.0 as usize {
+                    counts.resize(id.0 as usize + 1, 0);
+                }
+                counts[id.0 as usize] += 1;
+            }
+        }
+    }
+
+    /// What `name`, used at `range`, refers to in the scopes of the walk, skipping the scope of
+    /// `skip_scope`.
+    fn resolve_name(
+        &self,
+        name: &str,
+        range: TextRange,
+        skip_scope: Option<&SyntaxNode>,
+    ) -> Resolution {
+        let mut resolution = None;
+        let mut innermost_with = None;
+        for scope in self.scopes.iter().rev() {
+            if skip_scope == Some(&scope.node) {
+                continue;
+            }
+            match scope.kind {
+                ScopeKind::With { body } => {
+                    if innermost_with.is_none() && body.contains_range(range) {
+                        innermost_with = Some(scope.node.text_range());
+                    }
+                }
+                ScopeKind::Recursive | ScopeKind::Lambda => {
+                    if let Some(&id) = scope.names.get(name) {
+                        resolution = Some(Resolution::Binding(id));
+                        break;
+                    }
+                }
+            }
+        }
+        // The global scope is the outermost lexical scope, so its names win over any `with`:
+        // `with { true = false; }; true` is `true`.
+        match (resolution, innermost_with) {
+            (Some(found), _) => found,
+            (None, _) if is_global_builtin(name) => Resolution::Builtin,
+            (None, Some(with)) => Resolution::With(with),
+            (None, None) => Resolution::Undefined,
+        }
+    }
+
+    /// Counts a use for liveness and for its `with`.
+    fn note_use(&mut self, resolution: Resolution) {
+        match resolution {
+            Resolution::With(with) => *self.index.with_uses.entry(with).or_insert(0) += 1,
+            Resolution::Binding(id) => {
+                let owners = self.owners.last().map(|(_, owners)| owners.clone());
+                self.edges.push((owners, id));
+            }
+            Resolution::Builtin | Resolution::Undefined => {}
+        }
+    }
+
     fn reference(&mut self, node: &SyntaxNode) {
         let Some(parent) = node.parent() else { return };
         // `inherit x;` refers to `x` in the scope around the `let` or `rec` set that holds it.
@@ -637,43 +726,9 @@ impl Builder {
         let Some(token) = ident_token(&ident) else {
             return;
         };
-        let name = token.text();
         let range = node.text_range();
-        let mut resolution = None;
-        let mut innermost_with = None;
-        for scope in self.scopes.iter().rev() {
-            if skip_scope == Some(&scope.node) {
-                continue;
-            }
-            match scope.kind {
-                ScopeKind::With { body } => {
-                    if innermost_with.is_none() && body.contains_range(range) {
-                        innermost_with = Some(scope.node.text_range());
-                    }
-                }
-                ScopeKind::Recursive | ScopeKind::Lambda => {
-                    if let Some(&id) = scope.names.get(name) {
-                        resolution = Some(Resolution::Binding(id));
-                        break;
-                    }
-                }
-            }
-        }
-        // The global scope is the outermost lexical scope, so its names win over any `with`:
-        // `with { true = false; }; true` is `true`.
-        let resolution = match (resolution, innermost_with) {
-            (Some(found), _) => found,
-            (None, _) if is_global_builtin(name) => Resolution::Builtin,
-            (None, Some(with)) => {
-                *self.index.with_uses.entry(with).or_insert(0) += 1;
-                Resolution::With(with)
-            }
-            (None, None) => Resolution::Undefined,
-        };
-        if let Resolution::Binding(id) = resolution {
-            let owners = self.owners.last().map(|(_, owners)| owners.clone());
-            self.edges.push((owners, id));
-        }
+        let resolution = self.resolve_name(token.text(), range, skip_scope);
+        self.note_use(resolution);
         self.index.references.push(Reference { range, resolution });
     }
 }

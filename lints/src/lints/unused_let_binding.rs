@@ -143,11 +143,22 @@ fn named_entry_count(let_in: &ast::LetIn) -> usize {
 
 /// Replaces `let … in body` with `body`.
 fn remove_whole_let(let_in: &ast::LetIn) -> Option<Vec<TextEdit>> {
-    let body = let_in.body()?;
-    Some(vec![TextEdit::replace(
-        let_in.syntax().text_range(),
-        body.syntax().to_string(),
-    )])
+    Some(keep_only_body(let_in.syntax(), let_in.body()?.syntax()))
+}
+
+/// Deletes everything of `node` around `body`, which leaves `body` in its place. Deleting rather
+/// than rewriting the node keeps the edit small, so that the same fix on a nested node does not
+/// clash with it and a chain of nested ones is fixed in one round.
+pub(crate) fn keep_only_body(node: &SyntaxNode, body: &SyntaxNode) -> Vec<TextEdit> {
+    let (outer, inner) = (node.text_range(), body.text_range());
+    [
+        TextRange::new(outer.start(), inner.start()),
+        TextRange::new(inner.end(), outer.end()),
+    ]
+    .into_iter()
+    .filter(|range| !range.is_empty())
+    .map(TextEdit::delete)
+    .collect()
 }
 
 /// Deletes every definition of a binding: `a = …;` entries (all of them for `a.b = …; a.c = …;`)
@@ -233,6 +244,39 @@ let a = 1; b = a; c = 3; in c
 #          ^ warning[unused-let-binding]: `b` is unused
 "#,
         );
+    }
+
+    #[test]
+    fn a_name_in_text_the_parser_could_not_read_may_be_a_use() {
+        // `b = x;` sits in an error node after `a = ;`: `x` may be used there.
+        check(
+            &UNUSED_LET_BINDING,
+            r#"
+let x = 1; y = 2; in { a = ; b = x; }
+#          ^ warning[unused-let-binding]: `y` is unused
+"#,
+        );
+    }
+
+    #[test]
+    fn text_past_the_nesting_limit_is_never_removed() {
+        // Past the parser's nesting limit the rest of the file is one error node holding `x`;
+        // the `let`s around it may go, `x` and the unread text stay.
+        let text = format!("let x = 1; in {}x\n", "let a = 1; in ".repeat(600));
+        let outcome = std::thread::Builder::new()
+            .stack_size(syntax::WORKER_STACK_SIZE)
+            .spawn(move || {
+                crate::fix_text(
+                    &text,
+                    None,
+                    &crate::config::Config::default(),
+                    crate::FixMode::Safe,
+                )
+            })
+            .expect("spawn")
+            .join()
+            .expect("no panic");
+        assert_eq!(outcome.text, "let x = 1; in x\n");
     }
 
     #[test]
