@@ -1,7 +1,7 @@
 //! NIX002: a `let … in` that binds nothing.
 
 use syntax::ast::{self, HasEntry};
-use syntax::{AstNode, NodeOrToken, SyntaxKind, SyntaxNode, TextEdit, TextRange};
+use syntax::{AstNode, NodeOrToken, SyntaxKind, SyntaxNode, TextRange};
 
 use crate::diagnostic::Fix;
 use crate::lint::{declare_lint, Findings, LintCtx};
@@ -64,10 +64,7 @@ fn check_let_in(_: &LintCtx<'_>, node: &SyntaxNode, findings: &mut Findings) {
     if !comment_outside_body {
         finding.fix(Fix::safe(
             "Remove the empty `let … in`",
-            vec![TextEdit::replace(
-                node.text_range(),
-                body.syntax().to_string(),
-            )],
+            super::unused_let_binding::keep_only_body(node, body.syntax()),
         ));
     }
 }
