@@ -40,14 +40,17 @@ declare_lint! {
     /// }
     /// ```
     ///
-    /// The fix adds the `extra-` prefix, which is safe when the prefixed setting is not also
-    /// written (a second definition would be an error, so then there is no fix).
+    /// The fix adds the `extra-` prefix when the prefixed setting is not also written (a second
+    /// definition would be an error, so then there is no fix). It is unsafe: for a user who
+    /// trusts the flake's settings, the flake's list stops replacing the machine's, so Nix then
+    /// asks cache.nixos.org and the user's own caches too, which is the point of the fix but a
+    /// change of what the flake does.
     pub(crate) static NIXCONFIG_SUBSTITUTERS = {
         code: "NIX310",
         name: "nixconfig-substituters",
         category: Security,
         severity: Warning,
-        fix: Safe,
+        fix: Unsafe,
         tags: [],
         kinds: [NODE_ROOT],
         check: check_root,
@@ -87,7 +90,7 @@ fn check_root(ctx: &LintCtx<'_>, node: &SyntaxNode, findings: &mut Findings) {
                     format!("`{name}` replaces the user's own list (cache.nixos.org included): use `{prefixed}`"),
                 );
                 if !has(&prefixed) {
-                    finding.fix(Fix::safe(
+                    finding.fix(Fix::unsafe_(
                         format!("Rename to `{prefixed}`"),
                         vec![TextEdit::replace(entry.name_range, prefixed)],
                     ));
@@ -122,7 +125,7 @@ fn check_root(ctx: &LintCtx<'_>, node: &SyntaxNode, findings: &mut Findings) {
 
 #[cfg(test)]
 mod tests {
-    use crate::tests::{check, check_fix};
+    use crate::tests::{check, check_fix, check_unsafe_fix};
 
     use super::NIXCONFIG_SUBSTITUTERS;
 
@@ -165,9 +168,12 @@ mod tests {
 
     #[test]
     fn prefix_fix_only_without_the_prefixed_setting() {
-        check_fix(
+        // Unsafe: it changes which caches a trusting user's Nix asks.
+        let before = "#- /flake.nix\n{ nixConfig = { substituters = [ \"https://a\" ]; trusted-public-keys = [ \"k\" ]; }; outputs = _: { }; }\n";
+        check_fix(&NIXCONFIG_SUBSTITUTERS, before, before);
+        check_unsafe_fix(
             &NIXCONFIG_SUBSTITUTERS,
-            "#- /flake.nix\n{ nixConfig = { substituters = [ \"https://a\" ]; trusted-public-keys = [ \"k\" ]; }; outputs = _: { }; }\n",
+            before,
             "#- /flake.nix\n{ nixConfig = { extra-substituters = [ \"https://a\" ]; extra-trusted-public-keys = [ \"k\" ]; }; outputs = _: { }; }\n",
         );
         check_fix(
