@@ -45,6 +45,8 @@ struct Cases {
 fn file_name(kind: FileKind) -> &'static str {
     match kind {
         FileKind::Expression => "default.nix",
+        FileKind::Flake { .. } => "flake.nix",
+        FileKind::Module { .. } => "configuration.nix",
     }
 }
 
@@ -121,6 +123,7 @@ fn fixed_cases(family: &Family, count: usize) -> Cases {
     }
     let group = match family.kind {
         FileKind::Expression => GROUP,
+        FileKind::Flake { .. } | FileKind::Module { .. } => 1,
     };
     let mut before = Vec::new();
     let mut after = Vec::new();
@@ -194,10 +197,46 @@ fn nix_instantiate() -> Option<PathBuf> {
         .find(|candidate| candidate.is_file())
 }
 
-/// How an expression of a family is evaluated: as it is, in parentheses.
+/// A stand-in for the nixpkgs flake input: `import nixpkgs { system = …; }` reads its
+/// `default.nix`, and `legacyPackages.<system>` is that import for each system, as nixpkgs'
+/// flake.nix defines it.
+fn stand_in_nixpkgs() -> &'static str {
+    static FOLDER: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    FOLDER.get_or_init(|| {
+        let folder =
+            std::env::temp_dir().join(format!("nixwise-fix-safety-nixpkgs-{}", std::process::id()));
+        std::fs::create_dir_all(&folder).expect("a temporary folder");
+        std::fs::write(
+            folder.join("default.nix"),
+            "{ system, config ? { }, overlays ? [ ] }:\n\
+             { inherit system; hello = \"hello-${system}\"; lib = { version = \"1\"; }; }\n",
+        )
+        .expect("write the stand-in nixpkgs");
+        folder.display().to_string()
+    })
+}
+
+/// How a text of a family is evaluated: an expression as it is; a flake's outputs, and a
+/// module's set, through the family's view. Like Nix, the flake's outputs function gets `self`,
+/// the inputs flake.nix declares and those its pattern names.
 fn evaluated(kind: FileKind, text: &str) -> String {
     match kind {
         FileKind::Expression => format!("(\n{text}\n)"),
+        FileKind::Flake { view } => {
+            let nixpkgs = stand_in_nixpkgs();
+            format!(
+                "(({view})\n(let\n  flake = (\n{text}\n);\n  \
+                 nixpkgs = {{ outPath = {nixpkgs}; legacyPackages = builtins.listToAttrs (map \
+                 (system: {{ name = system; value = import {nixpkgs} {{ inherit system; }}; }}) \
+                 [ \"x86_64-linux\" \"aarch64-linux\" \"x86_64-darwin\" \"aarch64-darwin\" ]); }};\n  \
+                 inputs = {{ inherit nixpkgs; }};\n  \
+                 outputs = flake.outputs ({{ self = outputs; }}\n    \
+                 // builtins.intersectAttrs (flake.inputs or {{ }}) inputs\n    \
+                 // builtins.intersectAttrs (builtins.functionArgs flake.outputs) inputs);\n\
+                 in outputs))"
+            )
+        }
+        FileKind::Module { view } => format!("(({view})\n(\n{text}\n))"),
     }
 }
 
@@ -312,5 +351,6 @@ fn safe_fixes_reparse_are_idempotent_and_keep_the_value_evaluated_by_nix() {
             ),
         }
     }
+    let _ = std::fs::remove_dir_all(stand_in_nixpkgs());
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }

@@ -138,12 +138,103 @@ impl Gen {
     }
 }
 
-/// How a family's texts are read: every family so far is a plain expression in `default.nix`.
-/// The lints whose safe fixes rename flake outputs or NixOS options (see docs/reliability.md)
-/// would need files of their own kind and a view of what Nix makes of them.
+/// How a family's texts are read, and what of them is compared before and after the fixes.
+///
+/// The safe fixes that rename flake outputs or NixOS options change the raw value on purpose:
+/// what stays the same is what Nix or NixOS makes of it. For those, `view` is a Nix function
+/// written down from Nix's and NixOS's own rules (the deprecated flake outputs are read as the
+/// `default` of their families, a renamed option is an alias of its new name), applied to the
+/// evaluated outputs or module; the two views must print the same.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum FileKind {
+    /// An expression in `default.nix`, compared as it evaluates.
     Expression,
+    /// A `flake.nix`: its outputs, given `self` and a stand-in nixpkgs input, through `view`.
+    Flake { view: &'static str },
+    /// A NixOS module in `configuration.nix`: the set it returns, through `view`.
+    Module { view: &'static str },
+}
+
+/// The outputs as `nix build`, `nix run`, `nix develop`, `nix bundle`, `nix flake init` and the
+/// overlay and module users read them: each deprecated name is the `default` of its family
+/// (Nix 2.7 release notes); overlays are applied to a fixed `final` and `prev`.
+pub const FLAKE_OUTPUTS_VIEW: &str = r#"o:
+let
+  inherit (builtins) mapAttrs isFunction;
+  perSystem = new: old:
+    if !(o ? ${old}) then { } else {
+      ${new} = (o.${new} or { })
+        // mapAttrs (system: value: (o.${new}.${system} or { }) // { default = value; }) o.${old};
+    };
+  single = new: old:
+    if !(o ? ${old}) then { } else { ${new} = (o.${new} or { }) // { default = o.${old}; }; };
+  normal =
+    removeAttrs o [ "defaultPackage" "defaultApp" "defaultBundler" "devShell" "overlay" "nixosModule" "defaultTemplate" ]
+    // perSystem "packages" "defaultPackage" // perSystem "apps" "defaultApp"
+    // perSystem "bundlers" "defaultBundler" // perSystem "devShells" "devShell"
+    // single "overlays" "overlay" // single "nixosModules" "nixosModule"
+    // single "templates" "defaultTemplate";
+  final = { from = "final"; hello = "final-hello"; };
+  prev = { from = "prev"; hello = "prev-hello"; };
+in
+normal // (if normal ? overlays then {
+  overlays = mapAttrs (name: overlay: if isFunction overlay then overlay final prev else overlay) normal.overlays;
+} else { })"#;
+
+/// Like [`FLAKE_OUTPUTS_VIEW`], but a `default` package counts only as "some other package of
+/// the same system": the fix of missing-default-outputs may add one, and must change nothing
+/// else.
+pub const FLAKE_DEFAULTS_VIEW: &str = r#"o:
+let
+  inherit (builtins) mapAttrs attrNames any;
+  pointsAtAPackage = packages:
+    !(packages ? default)
+    || any (name: name != "default" && packages.${name} == packages.default) (attrNames packages);
+in
+o // (if o ? packages then {
+  packages = mapAttrs (system: packages: removeAttrs packages [ "default" ]) o.packages;
+  defaultsPointAtPackages = mapAttrs (system: pointsAtAPackage) o.packages;
+} else { })"#;
+
+/// The module's `services.openssh` as NixOS 23.05 and later read it: the legacy names are
+/// aliases (`mkRenamedOptionModule`) of their `settings` names, with the same values.
+pub const OPENSSH_VIEW: &str = r#"module:
+let
+  inherit (builtins) attrNames filter listToAttrs isFunction;
+  config = if isFunction module then module { config = { }; lib = { }; pkgs = { }; } else module;
+  openssh = config.services.openssh;
+  legacy = {
+    passwordAuthentication = "PasswordAuthentication";
+    permitRootLogin = "PermitRootLogin";
+    kbdInteractiveAuthentication = "KbdInteractiveAuthentication";
+  };
+  present = filter (name: openssh ? ${name}) (attrNames legacy);
+in
+config // {
+  services = config.services // {
+    openssh = removeAttrs openssh (attrNames legacy) // {
+      settings = (openssh.settings or { })
+        // listToAttrs (map (name: { name = legacy.${name}; value = openssh.${name}; }) present);
+    };
+  };
+}"#;
+
+/// The systems the generated flakes use.
+const SYSTEMS: &[&str] = &["x86_64-linux", "aarch64-linux", "aarch64-darwin"];
+
+impl Gen {
+    fn system(&mut self) -> &'static str {
+        self.pick(SYSTEMS)
+    }
+
+    /// A flake whose outputs function is `outputs`, with a description so that only the lint
+    /// under test has something to say.
+    fn flake(&mut self, arguments: &str, body: &str) -> String {
+        format!(
+            "{{\n  description = \"{}\";\n  outputs = {arguments}:\n    {body};\n}}\n",
+            self.name()
+        )
+    }
 }
 
 /// A family of expressions that trigger one lint with a safe fix.
@@ -465,6 +556,166 @@ pub const FAMILIES: &[Family] = &[
                 _ => format!("([ {} ] ++ [ 1 ]) ++ [ ]", g.atom()),
             };
             g.nest(expr)
+        },
+    },
+    Family {
+        lint: "deprecated-flake-output",
+        kind: FileKind::Flake {
+            view: FLAKE_OUTPUTS_VIEW,
+        },
+        make: |g| {
+            let system = g.system();
+            let mut entries: Vec<String> = Vec::new();
+            let mut kinds: Vec<u64> = (0..7).collect();
+            for _ in 0..1 + g.below(3) {
+                let kind = kinds.remove(g.below(kinds.len() as u64) as usize);
+                entries.push(match kind {
+                    0 => format!("defaultPackage.{system} = {};", g.atom()),
+                    1 => format!(
+                        "defaultApp.{system} = {{ type = \"app\"; program = \"/bin/{}\"; }};",
+                        g.name()
+                    ),
+                    2 => format!("devShell.{system} = {};", g.atom()),
+                    3 => format!("defaultBundler.{system} = {};", g.atom()),
+                    4 => format!("overlay = final: prev: {{ {} = prev.hello; }};", g.name()),
+                    5 => format!("nixosModule = {{ {} = {}; }};", g.name(), g.atom()),
+                    _ => format!(
+                        "defaultTemplate = {{ path = \"/templates/{}\"; description = \"t\"; }};",
+                        g.name()
+                    ),
+                });
+            }
+            if g.chance(40) {
+                entries.push(format!("checks.{system}.{} = {};", g.name(), g.atom()));
+            }
+            let body = if g.chance(50) {
+                format!("{{ {} }}", entries.join(" "))
+            } else {
+                let name = g.name();
+                format!(
+                    "let {name} = {}; in {{ {} extra = {name}; }}",
+                    g.atom(),
+                    entries.join(" ")
+                )
+            };
+            g.flake("{ self }", &body)
+        },
+    },
+    Family {
+        lint: "missing-default-outputs",
+        kind: FileKind::Flake {
+            view: FLAKE_DEFAULTS_VIEW,
+        },
+        make: |g| {
+            let system = g.system();
+            let name = g.name();
+            // Only a set that holds all of a system's packages can lack `default`.
+            let body = match g.below(3) {
+                0 => format!(
+                    "{{ packages = {{ {system} = {{ {name} = {}; }}; }}; }}",
+                    g.atom()
+                ),
+                1 => format!("{{ packages.{system} = {{ {name} = {}; }}; }}", g.atom()),
+                _ => {
+                    let local = g.name();
+                    format!(
+                        "let {local} = {}; in {{ packages.{system} = {{ {name} = {local}; }}; devShells.{system}.default = {}; }}",
+                        g.atom(),
+                        g.atom()
+                    )
+                }
+            };
+            g.flake("{ self }", &body)
+        },
+    },
+    Family {
+        lint: "nixpkgs-reimport",
+        kind: FileKind::Flake {
+            view: FLAKE_OUTPUTS_VIEW,
+        },
+        make: |g| {
+            let system = g.system();
+            let name = g.name();
+            let body = match g.below(3) {
+                0 => format!(
+                    "let system = \"{system}\"; pkgs = import nixpkgs {{ inherit system; }}; in {{ packages.${{system}}.{name} = pkgs.hello; }}"
+                ),
+                1 => format!(
+                    "let pkgs = import nixpkgs {{ system = \"{system}\"; }}; in {{ packages.{system}.{name} = pkgs.hello; lib = pkgs.lib; }}"
+                ),
+                _ => format!(
+                    "{{ packages = builtins.listToAttrs (map (system: {{ name = system; value = {{ {name} = (import nixpkgs {{ inherit system; }}).hello; }}; }}) [ \"{system}\" \"x86_64-darwin\" ]); }}"
+                ),
+            };
+            let flake = g.flake("{ self, nixpkgs }", &body);
+            flake.replacen(
+                "\n  outputs",
+                "\n  inputs.nixpkgs.url = \"github:NixOS/nixpkgs/nixos-unstable\";\n  outputs",
+                1,
+            )
+        },
+    },
+    Family {
+        lint: "overlay-signature",
+        kind: FileKind::Flake {
+            view: FLAKE_OUTPUTS_VIEW,
+        },
+        make: |g| {
+            let (first, second) = match g.below(4) {
+                0 => ("self", "super"),
+                1 => ("final", "super"),
+                2 => ("pkgs", "prev"),
+                _ => ("self", "prev"),
+            };
+            let names = g.names(2);
+            let local = &names[1];
+            let body = format!(
+                "let {local} = {}; in {{ overlays.{} = {first}: {second}: {{ {} = {local}; from = \"overlay\"; }}; }}",
+                g.atom(),
+                names[0],
+                g.name()
+            );
+            g.flake("{ self }", &body)
+        },
+    },
+    Family {
+        lint: "ssh-weak-auth",
+        kind: FileKind::Module { view: OPENSSH_VIEW },
+        make: |g| {
+            let mut settings = vec![
+                "passwordAuthentication = false;".to_owned(),
+                format!(
+                    "permitRootLogin = \"{}\";",
+                    g.pick(&["no", "prohibit-password", "forced-commands-only"])
+                ),
+                "kbdInteractiveAuthentication = false;".to_owned(),
+            ];
+            let keep = 1 + g.below(3) as usize;
+            while settings.len() > keep {
+                let drop = g.below(settings.len() as u64) as usize;
+                settings.remove(drop);
+            }
+            let port = 1000 + g.below(9000);
+            let services = if g.chance(50) {
+                let lines: Vec<String> = settings
+                    .iter()
+                    .map(|setting| format!("  services.openssh.{setting}"))
+                    .collect();
+                format!(
+                    "  services.openssh.enable = true;\n  services.openssh.ports = [ {port} ];\n{}",
+                    lines.join("\n")
+                )
+            } else {
+                format!(
+                    "  services.openssh = {{\n    enable = true;\n    ports = [ {port} ];\n    {}\n  }};",
+                    settings.join("\n    ")
+                )
+            };
+            let head = g.pick(&["{ config, lib, pkgs, ... }:\n", "{ ... }:\n", ""]);
+            format!(
+                "{head}{{\n{services}\n  networking.hostName = \"{}\";\n}}\n",
+                g.name()
+            )
         },
     },
 ];
