@@ -425,3 +425,76 @@ fn any_sequence_of_messages_ends_with_well_framed_output() {
         })
         .unwrap_or_else(|failure| panic!("{failure}"));
 }
+
+/// A change to the bytes of a framed input: headers and bodies broken anywhere.
+#[derive(Clone, Debug)]
+enum Damage {
+    Flip { at: usize, byte: u8 },
+    Insert { at: usize, bytes: Vec<u8> },
+    Delete { at: usize, count: usize },
+}
+
+fn damage() -> impl Strategy<Value = Damage> {
+    prop_oneof![
+        (any::<usize>(), any::<u8>()).prop_map(|(at, byte)| Damage::Flip { at, byte }),
+        (
+            any::<usize>(),
+            prop_oneof![
+                Just(b"Content-Length: 3\r\n\r\n".to_vec()),
+                Just(b"Content-Length: 99999\r\n\r\n".to_vec()),
+                Just(b"\r\n\r\n".to_vec()),
+                Just(b"Content-Type: text/plain; charset=latin1\r\n".to_vec()),
+                proptest::collection::vec(any::<u8>(), 1..8),
+            ]
+        )
+            .prop_map(|(at, bytes)| Damage::Insert { at, bytes }),
+        (any::<usize>(), 1usize..40).prop_map(|(at, count)| Damage::Delete { at, count }),
+    ]
+}
+
+fn apply_damage(input: &mut Vec<u8>, damage: &Damage) {
+    if input.is_empty() {
+        return;
+    }
+    match damage {
+        Damage::Flip { at, byte } => {
+            let at = at % input.len();
+            input[at] = *byte;
+        }
+        Damage::Insert { at, bytes } => {
+            let at = at % (input.len() + 1);
+            input.splice(at..at, bytes.iter().copied());
+        }
+        Damage::Delete { at, count } => {
+            let at = at % input.len();
+            let end = (at + count).min(input.len());
+            input.drain(at..end);
+        }
+    }
+}
+
+#[test]
+fn damaged_bytes_end_with_well_framed_output() {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .thread_stack_size(syntax::WORKER_STACK_SIZE)
+        .enable_all()
+        .build()
+        .expect("a runtime");
+    let strategy = (
+        proptest::collection::vec(message(), 1..8),
+        proptest::collection::vec(damage(), 1..4),
+    );
+    proptest::test_runner::TestRunner::new(config())
+        .run(&strategy, |(messages, damages)| {
+            let mut input = framed(&[initialize(100)]);
+            input.extend(framed(&messages));
+            for damage in &damages {
+                apply_damage(&mut input, damage);
+            }
+            let output = runtime.block_on(lsp_feed::feed(&input));
+            lsp_feed::messages(&output);
+            Ok(())
+        })
+        .unwrap_or_else(|failure| panic!("{failure}"));
+}
