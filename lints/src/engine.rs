@@ -27,17 +27,40 @@ pub struct LintFailure {
     pub message: String,
 }
 
-/// Parses and checks one file.
+/// Parses and checks one file; every fix in the report is proved to keep the file parseable.
 pub fn check(text: &str, file_name: Option<&str>, config: &Config) -> Report {
-    let parse = syntax::parse(text);
-    check_parsed(&parse, text, file_name, config)
+    check_with(text, file_name, config, Validate::Fixes)
 }
 
-/// Checks a file that is already parsed; `text` must be the text `parse` was made from.
+/// Checks a file that is already parsed; `text` must be the text `parse` was made from. Every fix
+/// in the report is proved to keep the file parseable.
 pub fn check_parsed(parse: &Parse, text: &str, file_name: Option<&str>, config: &Config) -> Report {
-    run(parse, text, file_name, config, LINTS)
+    check_parsed_with(parse, text, file_name, config, Validate::Fixes)
 }
 
+/// Like [`check`], proving the fixes or not.
+pub fn check_with(
+    text: &str,
+    file_name: Option<&str>,
+    config: &Config,
+    validate: Validate,
+) -> Report {
+    let parse = syntax::parse(text);
+    check_parsed_with(&parse, text, file_name, config, validate)
+}
+
+/// Like [`check_parsed`], proving the fixes or not.
+pub fn check_parsed_with(
+    parse: &Parse,
+    text: &str,
+    file_name: Option<&str>,
+    config: &Config,
+    validate: Validate,
+) -> Report {
+    run_with(parse, text, file_name, config, LINTS, validate)
+}
+
+#[cfg(test)]
 pub(crate) fn run(
     parse: &Parse,
     text: &str,
@@ -48,13 +71,15 @@ pub(crate) fn run(
     run_with(parse, text, file_name, config, lints, Validate::Fixes)
 }
 
-/// Whether the engine proves each offered fix keeps the syntax.
+/// Whether the engine proves that each offered fix keeps the file parseable.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Validate {
+pub enum Validate {
+    /// A fix that would add a syntax error is dropped from the report: for reports whose fixes
+    /// are applied as they are, by other programs (JSON, SARIF).
     Fixes,
-    /// The caller re-parses what it applies (the rounds of `fix_text`), so each fix need not be
-    /// proved on its own: on a deeply nested file that costs a re-parse of most of the file for
-    /// every one of thousands of fixes, of which a round applies a few.
+    /// Fixes are reported as the lints built them, and whoever applies one proves it first
+    /// ([`crate::fix_keeps_syntax_of`] for one fix, the rounds of [`crate::fix_text`] for all).
+    /// Most fixes are never applied, and proving one can cost a re-parse of most of the file.
     Nothing,
 }
 

@@ -11,11 +11,13 @@ use crate::flake::check::{check_flake, FlakeFiles};
 use crate::lint::Lint;
 use crate::registry::LINTS;
 
-/// Whether applying `fix` to the text that `parse` was made from adds no syntax error. In a file
-/// without errors the fixed text is re-parsed incrementally, which is proof enough when it
-/// succeeds; otherwise (and when the incremental path is unsure) `fix_keeps_syntax` decides.
-/// Re-parsing the smallest expression around the edits was often the whole file, once per fix.
-pub(crate) fn fix_keeps_syntax_of(parse: &Parse, text: &str, fix: &Fix) -> bool {
+/// Whether applying `fix` to the text that `parse` was made from adds no syntax error: the proof a
+/// fix needs before it is applied, when the report it came from was made without
+/// ([`crate::Validate::Nothing`]). In a file without errors the fixed text is re-parsed
+/// incrementally, which is proof enough when it succeeds; otherwise (and when the incremental path
+/// is unsure) `fix_keeps_syntax` decides. Re-parsing the smallest expression around the edits was
+/// often the whole file, once per fix.
+pub fn fix_keeps_syntax_of(parse: &Parse, text: &str, fix: &Fix) -> bool {
     let root = parse.root();
     // A fix that edits several bindings of a large set (one merged `inherit (e) a b;` for many
     // `a = e.a;`) spans most of the set: its edits are judged item by item instead.

@@ -2,8 +2,11 @@
 //! compare the CPU time of checking with that of parsing the same files with rnix.
 //!
 //! ```text
-//! check-files [--parse-only | --check-only | --per-lint] PATH...
+//! check-files [--parse-only | --check-only | --per-lint] [--prove-fixes] PATH...
 //! ```
+//!
+//! Checking reports fixes unproved, as `nixwise check` does for its default report;
+//! `--prove-fixes` proves each, as for its JSON and SARIF reports.
 //!
 //! `--per-lint` parses the files once, then checks them once per lint with only that lint on, and
 //! prints what each adds to a check with every lint off (the walk), slowest first. A lint that resolves names
@@ -29,12 +32,14 @@ fn collect(path: &Path, out: &mut Vec<PathBuf>) {
 
 fn main() {
     let mut mode = "both";
+    let mut validate = lints::Validate::Nothing;
     let mut paths = Vec::new();
     for arg in std::env::args().skip(1) {
         match arg.as_str() {
             "--parse-only" => mode = "parse",
             "--check-only" => mode = "check",
             "--per-lint" => mode = "per-lint",
+            "--prove-fixes" => validate = lints::Validate::Fixes,
             _ => collect(Path::new(&arg), &mut paths),
         }
     }
@@ -47,7 +52,7 @@ fn main() {
         .stack_size(syntax::WORKER_STACK_SIZE)
         .spawn(move || {
             if mode == "per-lint" {
-                per_lint(&texts);
+                per_lint(&texts, validate);
                 return (texts.len(), Duration::ZERO, Duration::ZERO, 0);
             }
             let config = lints::Config::default();
@@ -65,7 +70,9 @@ fn main() {
                 let started = Instant::now();
                 for (path, text) in &texts {
                     let name = path.file_name().and_then(|name| name.to_str());
-                    findings += lints::check(text, name, &config).diagnostics.len();
+                    findings += lints::check_with(text, name, &config, validate)
+                        .diagnostics
+                        .len();
                 }
                 check_time = started.elapsed();
             }
@@ -117,6 +124,7 @@ fn only_config(only: Option<&lints::Lint>) -> lints::Config {
 fn time_check(
     parses: &[(&str, Option<&str>, syntax::Parse)],
     config: &lints::Config,
+    validate: lints::Validate,
 ) -> (Duration, usize) {
     let mut least = Duration::MAX;
     let mut findings = 0;
@@ -124,7 +132,7 @@ fn time_check(
         findings = 0;
         let started = Instant::now();
         for (text, name, parse) in parses {
-            findings += lints::check_parsed(parse, text, *name, config)
+            findings += lints::check_parsed_with(parse, text, *name, config, validate)
                 .diagnostics
                 .len();
         }
@@ -133,7 +141,7 @@ fn time_check(
     (least, findings)
 }
 
-fn per_lint(texts: &[(PathBuf, String)]) {
+fn per_lint(texts: &[(PathBuf, String)], validate: lints::Validate) {
     let ms = |time: Duration| time.as_secs_f64() * 1000.0;
     let parses: Vec<(&str, Option<&str>, syntax::Parse)> = texts
         .iter()
@@ -142,8 +150,8 @@ fn per_lint(texts: &[(PathBuf, String)]) {
             (text.as_str(), name, syntax::parse(text))
         })
         .collect();
-    let (baseline, _) = time_check(&parses, &only_config(None));
-    let (all, all_findings) = time_check(&parses, &lints::Config::default());
+    let (baseline, _) = time_check(&parses, &only_config(None), validate);
+    let (all, all_findings) = time_check(&parses, &lints::Config::default(), validate);
     let started = Instant::now();
     for (_, _, parse) in &parses {
         std::hint::black_box(lints::scope::ScopeIndex::build(&parse.root()));
@@ -160,7 +168,7 @@ fn per_lint(texts: &[(PathBuf, String)]) {
         .iter()
         .filter(|lint| lint.default_enabled)
         .map(|lint| {
-            let (time, findings) = time_check(&parses, &only_config(Some(lint)));
+            let (time, findings) = time_check(&parses, &only_config(Some(lint)), validate);
             (time.saturating_sub(baseline), lint.name, findings)
         })
         .collect();
