@@ -172,7 +172,7 @@ fn per_lint(texts: &[(PathBuf, String)], validate: lints::Validate) {
             (time.saturating_sub(baseline), lint.name, findings)
         })
         .collect();
-    rows.sort_by(|a, b| b.0.cmp(&a.0));
+    rows.sort_by_key(|row| std::cmp::Reverse(row.0));
     let sum: Duration = rows.iter().map(|(time, _, _)| *time).sum();
     println!("sum of the lints below: {:8.1} ms", ms(sum));
     for (time, name, findings) in rows {
