@@ -92,7 +92,15 @@ pub(crate) fn run_with(
     validate: Validate,
 ) -> Report {
     let root = parse.root();
-    let line_index = LineIndex::new(text);
+    // Lines matter only to suppression comments, and only comments holding a directive suppress
+    // anything, which the text shows up front: most files need no line index at all.
+    let has_directives = text.contains("nixwise:") || text.contains("deadnix:");
+    let line_index = has_directives.then(|| LineIndex::new(text));
+    let line_of = |offset: syntax::TextSize| {
+        line_index
+            .as_ref()
+            .map_or(0, |index| index.line_col(offset).line)
+    };
     let ctx = LintCtx::new(text, &root, file_name, config);
 
     let mut by_kind: Vec<Vec<usize>> = vec![Vec::new(); SYNTAX_KIND_COUNT];
@@ -129,16 +137,15 @@ pub(crate) fn run_with(
         }
     };
     // Visiting every token costs as much as all the lints together; only comments are wanted, and
-    // only those holding a directive, which the text shows up front.
-    if text.contains("nixwise:") || text.contains("deadnix:") {
+    // only those holding a directive.
+    if has_directives {
         for event in root.preorder_with_tokens() {
             match event {
                 WalkEvent::Enter(NodeOrToken::Node(node)) => visit(&node),
                 WalkEvent::Enter(NodeOrToken::Token(token))
                     if token.kind() == SyntaxKind::TOKEN_COMMENT =>
                 {
-                    let line = line_index.line_col(token.text_range().start()).line;
-                    suppressions.add_comment(token.text(), line);
+                    suppressions.add_comment(token.text(), line_of(token.text_range().start()));
                 }
                 _ => {}
             }
@@ -152,7 +159,7 @@ pub(crate) fn run_with(
     let mut diagnostics = Vec::new();
     if let Some(severity) = config.severity(&SYNTAX_ERROR, None) {
         for error in parse.errors() {
-            let line = line_index.line_col(error.range.start()).line;
+            let line = line_of(error.range.start());
             if !suppressions.is_suppressed(SYNTAX_ERROR.name, line) {
                 diagnostics.push(Diagnostic {
                     code: SYNTAX_ERROR.code,
@@ -185,7 +192,7 @@ pub(crate) fn run_with(
             let Some(severity) = config.severity(lint, finding.severity) else {
                 continue;
             };
-            let line = line_index.line_col(finding.range.start()).line;
+            let line = line_of(finding.range.start());
             if suppressions.is_suppressed(lint.name, line) {
                 continue;
             }
