@@ -29,17 +29,40 @@ pub struct LintFailure {
     pub message: String,
 }
 
-/// Parses and checks one file.
+/// Parses and checks one file; every fix in the report is proved to keep the file parseable.
 pub fn check(text: &str, file_name: Option<&str>, config: &Config) -> Report {
-    let parse = syntax::parse(text);
-    check_parsed(&parse, text, file_name, config)
+    check_with(text, file_name, config, Validate::Fixes)
 }
 
-/// Checks a file that is already parsed; `text` must be the text `parse` was made from.
+/// Checks a file that is already parsed; `text` must be the text `parse` was made from. Every fix
+/// in the report is proved to keep the file parseable.
 pub fn check_parsed(parse: &Parse, text: &str, file_name: Option<&str>, config: &Config) -> Report {
-    run(parse, text, file_name, config, LINTS)
+    check_parsed_with(parse, text, file_name, config, Validate::Fixes)
 }
 
+/// Like [`check`], proving the fixes or not.
+pub fn check_with(
+    text: &str,
+    file_name: Option<&str>,
+    config: &Config,
+    validate: Validate,
+) -> Report {
+    let parse = syntax::parse(text);
+    check_parsed_with(&parse, text, file_name, config, validate)
+}
+
+/// Like [`check_parsed`], proving the fixes or not.
+pub fn check_parsed_with(
+    parse: &Parse,
+    text: &str,
+    file_name: Option<&str>,
+    config: &Config,
+    validate: Validate,
+) -> Report {
+    run_with(parse, text, file_name, config, LINTS, validate)
+}
+
+#[cfg(test)]
 pub(crate) fn run(
     parse: &Parse,
     text: &str,
@@ -50,13 +73,15 @@ pub(crate) fn run(
     run_with(parse, text, file_name, config, lints, Validate::Fixes)
 }
 
-/// Whether the engine proves each offered fix keeps the syntax.
+/// Whether the engine proves that each offered fix keeps the file parseable.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Validate {
+pub enum Validate {
+    /// A fix that would add a syntax error is dropped from the report: for reports whose fixes
+    /// are applied as they are, by other programs (JSON, SARIF).
     Fixes,
-    /// The caller re-parses what it applies (the rounds of `fix_text`), so each fix need not be
-    /// proved on its own: on a deeply nested file that costs a re-parse of most of the file for
-    /// every one of thousands of fixes, of which a round applies a few.
+    /// Fixes are reported as the lints built them, and whoever applies one proves it first
+    /// ([`crate::fix_keeps_syntax_of`] for one fix, the rounds of [`crate::fix_text`] for all).
+    /// Most fixes are never applied, and proving one can cost a re-parse of most of the file.
     Nothing,
 }
 
@@ -69,7 +94,15 @@ pub(crate) fn run_with(
     validate: Validate,
 ) -> Report {
     let root = parse.root();
-    let line_index = LineIndex::new(text);
+    // Lines matter only to suppression comments, and only comments holding a directive suppress
+    // anything, which the text shows up front: most files need no line index at all.
+    let has_directives = text.contains("nixwise:") || text.contains("deadnix:");
+    let line_index = has_directives.then(|| LineIndex::new(text));
+    let line_of = |offset: syntax::TextSize| {
+        line_index
+            .as_ref()
+            .map_or(0, |index| index.line_col(offset).line)
+    };
     let ctx = LintCtx::new(text, &root, file_name, config);
 
     let mut by_kind: Vec<Vec<usize>> = vec![Vec::new(); SYNTAX_KIND_COUNT];
@@ -106,16 +139,15 @@ pub(crate) fn run_with(
         }
     };
     // Visiting every token costs as much as all the lints together; only comments are wanted, and
-    // only those holding a directive, which the text shows up front.
-    if text.contains("nixwise:") || text.contains("deadnix:") {
+    // only those holding a directive.
+    if has_directives {
         for event in root.preorder_with_tokens() {
             match event {
                 WalkEvent::Enter(NodeOrToken::Node(node)) => visit(&node),
                 WalkEvent::Enter(NodeOrToken::Token(token))
                     if token.kind() == SyntaxKind::TOKEN_COMMENT =>
                 {
-                    let line = line_index.line_col(token.text_range().start()).line;
-                    suppressions.add_comment(token.text(), line);
+                    suppressions.add_comment(token.text(), line_of(token.text_range().start()));
                 }
                 _ => {}
             }
@@ -129,7 +161,7 @@ pub(crate) fn run_with(
     let mut diagnostics = Vec::new();
     if let Some(severity) = config.severity(&SYNTAX_ERROR, None) {
         for error in parse.errors() {
-            let line = line_index.line_col(error.range.start()).line;
+            let line = line_of(error.range.start());
             if !suppressions.is_suppressed(SYNTAX_ERROR.name, line) {
                 diagnostics.push(Diagnostic {
                     code: SYNTAX_ERROR.code,
@@ -167,7 +199,7 @@ pub(crate) fn run_with(
             let Some(severity) = config.severity(lint, finding.severity) else {
                 continue;
             };
-            let line = line_index.line_col(finding.range.start()).line;
+            let line = line_of(finding.range.start());
             if suppressions.is_suppressed(lint.name, line) {
                 continue;
             }

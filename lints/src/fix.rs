@@ -11,11 +11,13 @@ use crate::flake::check::{check_flake, FlakeFiles};
 use crate::lint::Lint;
 use crate::registry::LINTS;
 
-/// Whether applying `fix` to the text that `parse` was made from adds no syntax error. In a file
-/// without errors the fixed text is re-parsed incrementally, which is proof enough when it
-/// succeeds; otherwise (and when the incremental path is unsure) `fix_keeps_syntax` decides.
-/// Re-parsing the smallest expression around the edits was often the whole file, once per fix.
-pub(crate) fn fix_keeps_syntax_of(parse: &Parse, text: &str, fix: &Fix) -> bool {
+/// Whether applying `fix` to the text that `parse` was made from adds no syntax error: the proof a
+/// fix needs before it is applied, when the report it came from was made without
+/// ([`crate::Validate::Nothing`]). In a file without errors the fixed text is re-parsed
+/// incrementally, which is proof enough when it succeeds; otherwise (and when the incremental path
+/// is unsure) `fix_keeps_syntax` decides. Re-parsing the smallest expression around the edits was
+/// often the whole file, once per fix.
+pub fn fix_keeps_syntax_of(parse: &Parse, text: &str, fix: &Fix) -> bool {
     let root = parse.root();
     // A fix that edits several bindings of a large set (one merged `inherit (e) a b;` for many
     // `a = e.a;`) spans most of the set: its edits are judged item by item instead.
@@ -91,8 +93,13 @@ fn deletes_whole_bindings(root: &SyntaxNode, edit: &TextEdit) -> bool {
     if !matches!(container.kind(), NODE_ATTR_SET | NODE_LET_IN) {
         return false;
     }
-    container
-        .children_with_tokens()
+    // Only the children that the edit overlaps: walking all of them cost the size of the set for
+    // every such edit, and a fix gathering many bindings of a large set has one per binding.
+    let Some(first) = child_at(&container, edit.range.start()) else {
+        return false;
+    };
+    std::iter::successors(Some(first), |element| element.next_sibling_or_token())
+        .take_while(|element| element.text_range().start() < edit.range.end())
         .filter(|element| {
             element
                 .text_range()
@@ -110,6 +117,16 @@ fn deletes_whole_bindings(root: &SyntaxNode, edit: &TextEdit) -> bool {
                         || edit.range.contains_range(token.text_range()))
             }
         })
+}
+
+/// The child of `container` (node or token) that holds the byte at `offset`, found by position
+/// (`token_at_offset` walks the children one by one).
+fn child_at(container: &SyntaxNode, offset: TextSize) -> Option<syntax::SyntaxElement> {
+    let byte = TextRange::at(offset, TextSize::from(1));
+    if !container.text_range().contains_range(byte) {
+        return None;
+    }
+    container.child_or_token_at_range(byte)
 }
 
 /// The range of the innermost binding of a set or `let`, or item of a list, that strictly holds
@@ -234,14 +251,28 @@ fn item_holding(
         NODE_LIST => ("[ ", " ]"),
         _ => return None,
     };
-    let item = container
-        .children()
-        .find(|child| child.text_range().contains_range(covered))?;
+    let item = child_node_holding(container, covered)?;
     let is_item = match container.kind() {
         NODE_LIST => Expr::can_cast(item.kind()),
         _ => matches!(item.kind(), NODE_ATTRPATH_VALUE | NODE_INHERIT),
     };
     (is_item && item.kind() != NODE_ERROR).then_some((item, prefix, suffix))
+}
+
+/// The first child node of `container` that holds `covered`, found by position rather than by
+/// walking the children, which cost the size of a large set for each of its findings.
+fn child_node_holding(container: &SyntaxNode, covered: TextRange) -> Option<SyntaxNode> {
+    if !container.text_range().contains_range(covered) {
+        return None;
+    }
+    match container.child_or_token_at_range(covered)? {
+        syntax::NodeOrToken::Node(node) => Some(node),
+        // An empty range where a token ends and a node starts is held by both; the node counts.
+        syntax::NodeOrToken::Token(token) => {
+            let next = token.next_sibling_or_token()?.into_node()?;
+            (covered.is_empty() && next.text_range().contains_range(covered)).then_some(next)
+        }
+    }
 }
 
 /// Whether a node stands where an expression does. Names in attribute paths, patterns and

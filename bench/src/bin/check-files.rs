@@ -2,8 +2,15 @@
 //! compare the CPU time of checking with that of parsing the same files with rnix.
 //!
 //! ```text
-//! check-files [--parse-only | --check-only] PATH...
+//! check-files [--parse-only | --check-only | --per-lint] [--prove-fixes] PATH...
 //! ```
+//!
+//! Checking reports fixes unproved, as `nixwise check` does for its default report;
+//! `--prove-fixes` proves each, as for its JSON and SARIF reports.
+//!
+//! `--per-lint` parses the files once, then checks them once per lint with only that lint on, and
+//! prints what each adds to a check with every lint off (the walk), slowest first. A lint that resolves names
+//! pays for the scope index it builds, which is timed on its own too.
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -25,11 +32,14 @@ fn collect(path: &Path, out: &mut Vec<PathBuf>) {
 
 fn main() {
     let mut mode = "both";
+    let mut validate = lints::Validate::Nothing;
     let mut paths = Vec::new();
     for arg in std::env::args().skip(1) {
         match arg.as_str() {
             "--parse-only" => mode = "parse",
             "--check-only" => mode = "check",
+            "--per-lint" => mode = "per-lint",
+            "--prove-fixes" => validate = lints::Validate::Fixes,
             _ => collect(Path::new(&arg), &mut paths),
         }
     }
@@ -41,6 +51,10 @@ fn main() {
     let worker = std::thread::Builder::new()
         .stack_size(syntax::WORKER_STACK_SIZE)
         .spawn(move || {
+            if mode == "per-lint" {
+                per_lint(&texts, validate);
+                return (texts.len(), Duration::ZERO, Duration::ZERO, 0);
+            }
             let config = lints::Config::default();
             let mut parse_time = Duration::ZERO;
             let mut check_time = Duration::ZERO;
@@ -56,7 +70,9 @@ fn main() {
                 let started = Instant::now();
                 for (path, text) in &texts {
                     let name = path.file_name().and_then(|name| name.to_str());
-                    findings += lints::check(text, name, &config).diagnostics.len();
+                    findings += lints::check_with(text, name, &config, validate)
+                        .diagnostics
+                        .len();
                 }
                 check_time = started.elapsed();
             }
@@ -64,6 +80,9 @@ fn main() {
         })
         .expect("spawn a worker");
     let (files, parse_time, check_time, findings) = worker.join().expect("the worker finished");
+    if mode == "per-lint" {
+        return;
+    }
     println!("{files} files, {bytes} bytes, one thread");
     if !parse_time.is_zero() {
         println!(
@@ -83,5 +102,80 @@ fn main() {
             "check / parse:          {:8.2}",
             check_time.as_secs_f64() / parse_time.as_secs_f64()
         );
+    }
+}
+
+/// A configuration with only `only` on, or every lint off.
+fn only_config(only: Option<&lints::Lint>) -> lints::Config {
+    let mut toml = String::from("[lints]\n");
+    for lint in lints::LINTS {
+        let level = match only {
+            Some(only) if only.name == lint.name => "warning",
+            _ => "off",
+        };
+        toml.push_str(&format!("{} = \"{level}\"\n", lint.name));
+    }
+    let (settings, _) = lints::Settings::from_toml(&toml).expect("a valid configuration");
+    lints::Config::from_layers(&[&settings])
+}
+
+/// The least time of a few runs of checking every parsed text with `config` (the least, because
+/// other work on the machine only ever adds time), and the number of findings.
+fn time_check(
+    parses: &[(&str, Option<&str>, syntax::Parse)],
+    config: &lints::Config,
+    validate: lints::Validate,
+) -> (Duration, usize) {
+    let mut least = Duration::MAX;
+    let mut findings = 0;
+    for _ in 0..3 {
+        findings = 0;
+        let started = Instant::now();
+        for (text, name, parse) in parses {
+            findings += lints::check_parsed_with(parse, text, *name, config, validate)
+                .diagnostics
+                .len();
+        }
+        least = least.min(started.elapsed());
+    }
+    (least, findings)
+}
+
+fn per_lint(texts: &[(PathBuf, String)], validate: lints::Validate) {
+    let ms = |time: Duration| time.as_secs_f64() * 1000.0;
+    let parses: Vec<(&str, Option<&str>, syntax::Parse)> = texts
+        .iter()
+        .map(|(path, text)| {
+            let name = path.file_name().and_then(|name| name.to_str());
+            (text.as_str(), name, syntax::parse(text))
+        })
+        .collect();
+    let (baseline, _) = time_check(&parses, &only_config(None), validate);
+    let (all, all_findings) = time_check(&parses, &lints::Config::default(), validate);
+    let started = Instant::now();
+    for (_, _, parse) in &parses {
+        std::hint::black_box(lints::scope::ScopeIndex::build(&parse.root()));
+    }
+    let scope = started.elapsed();
+    println!("{} files, one thread, parsed beforehand", texts.len());
+    println!(
+        "every lint on:          {:8.1} ms ({all_findings} findings)",
+        ms(all)
+    );
+    println!("every lint off:         {:8.1} ms (the walk)", ms(baseline));
+    println!("scope index alone:      {:8.1} ms", ms(scope));
+    let mut rows: Vec<(Duration, &str, usize)> = lints::LINTS
+        .iter()
+        .filter(|lint| lint.default_enabled)
+        .map(|lint| {
+            let (time, findings) = time_check(&parses, &only_config(Some(lint)), validate);
+            (time.saturating_sub(baseline), lint.name, findings)
+        })
+        .collect();
+    rows.sort_by_key(|row| std::cmp::Reverse(row.0));
+    let sum: Duration = rows.iter().map(|(time, _, _)| *time).sum();
+    println!("sum of the lints below: {:8.1} ms", ms(sum));
+    for (time, name, findings) in rows {
+        println!("  {:8.1} ms  {name} ({findings} findings)", ms(time));
     }
 }

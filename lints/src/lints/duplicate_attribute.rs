@@ -69,6 +69,10 @@ fn check_bindings(_: &LintCtx<'_>, node: &SyntaxNode, findings: &mut Findings) {
         },
         _ => return,
     };
+    // One entry cannot clash with itself, and most sets have one or none.
+    if entries.len() < 2 {
+        return;
+    }
     let mut conflicts = Some(Vec::new());
     definitions(entries.into_iter(), &mut conflicts);
     for conflict in conflicts.unwrap_or_default() {

@@ -1,5 +1,8 @@
 //! NIX501: passwords, tokens and private keys written into Nix files.
 
+use std::sync::Arc;
+
+use regex::Regex;
 use syntax::{AstNode, SyntaxKind, SyntaxNode};
 
 use crate::diagnostic::Severity;
@@ -84,6 +87,9 @@ declare_lint! {
     };
 }
 
+/// The file's pattern for the names of options that hold a secret.
+struct SecretNames(Option<Arc<Regex>>);
+
 fn check_node(ctx: &LintCtx<'_>, node: &SyntaxNode, findings: &mut Findings) {
     if node.kind() == SyntaxKind::NODE_STRING {
         check_string(node, findings);
@@ -98,8 +104,15 @@ fn check_node(ctx: &LintCtx<'_>, node: &SyntaxNode, findings: &mut Findings) {
     let key = key.as_str();
     let is_user_password = USER_PASSWORDS.contains(&key);
     if !is_user_password {
-        let Some(names) = regex_or_default(&ctx.str_option("secret-names"), DEFAULT_SECRET_NAMES)
-        else {
+        // Read once per file: looking the option and its regex up cost more, on every binding of
+        // every file, than matching it.
+        let names = ctx.memo(ctx.root, || {
+            SecretNames(regex_or_default(
+                &ctx.str_option("secret-names"),
+                DEFAULT_SECRET_NAMES,
+            ))
+        });
+        let Some(names) = &names.0 else {
             return;
         };
         if !names.is_match(key) {

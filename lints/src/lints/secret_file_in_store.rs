@@ -1,5 +1,8 @@
 //! NIX502: secret-file options given a file that Nix copies into the world-readable store.
 
+use std::sync::Arc;
+
+use regex::Regex;
 use syntax::ast::{self, BinOpKind, Expr, InterpolPart};
 use syntax::helpers::unwrap_parens;
 use syntax::{AstNode, SyntaxNode};
@@ -87,6 +90,12 @@ enum Holds {
     Secret,
 }
 
+/// The file's patterns for the names of options that take a secret file or hold a secret.
+struct Patterns {
+    file_names: Option<Arc<Regex>>,
+    secret_names: Option<Arc<Regex>>,
+}
+
 fn check_binding(ctx: &LintCtx<'_>, node: &SyntaxNode, findings: &mut Findings) {
     let Some(binding) = ast::AttrpathValue::cast(node.clone()) else {
         return;
@@ -95,15 +104,29 @@ fn check_binding(ctx: &LintCtx<'_>, node: &SyntaxNode, findings: &mut Findings) 
         return;
     };
     let key = key.as_str();
-    if key.to_ascii_lowercase().contains("public") {
+    if key
+        .as_bytes()
+        .windows("public".len())
+        .any(|window| window.eq_ignore_ascii_case(b"public"))
+    {
         return;
     }
-    let file_names = regex_or_default(&ctx.str_option("file-names"), DEFAULT_FILE_NAMES);
+    // Read once per file: looking the options and their regexes up cost more, on every binding
+    // of every file, than matching them.
+    let patterns = ctx.memo(ctx.root, || Patterns {
+        file_names: regex_or_default(&ctx.str_option("file-names"), DEFAULT_FILE_NAMES),
+        secret_names: regex_or_default(&ctx.str_option("secret-names"), DEFAULT_SECRET_NAMES),
+    });
     let holds = if EXPLICIT_FILE_NAMES.contains(&key)
-        || file_names.is_some_and(|names| names.is_match(key))
+        || patterns
+            .file_names
+            .as_ref()
+            .is_some_and(|names| names.is_match(key))
     {
         Holds::SecretFile
-    } else if regex_or_default(&ctx.str_option("secret-names"), DEFAULT_SECRET_NAMES)
+    } else if patterns
+        .secret_names
+        .as_ref()
         .is_some_and(|names| names.is_match(key))
     {
         Holds::Secret

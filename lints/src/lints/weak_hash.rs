@@ -7,7 +7,7 @@ use syntax::{AstNode, SyntaxKind, SyntaxNode};
 use crate::diagnostic::Severity;
 use crate::fetchers::{call_at, is_fetcher_name};
 use crate::lint::{declare_lint, Findings, LintCtx};
-use crate::module_context::{attrpath_names, literal_string};
+use crate::module_context::{last_key, literal_string};
 
 declare_lint! {
     /// ## What it does
@@ -54,25 +54,35 @@ fn check_binding(_ctx: &LintCtx<'_>, node: &SyntaxNode, findings: &mut Findings)
     let Some(binding) = ast::AttrpathValue::cast(node.clone()) else {
         return;
     };
-    let Some(names) = binding.attrpath().and_then(|path| attrpath_names(&path)) else {
+    // Only a one-name binding can pin a hash; its name is read without allocating, and its value
+    // only for the few names that matter: this runs on every binding of every file.
+    if binding
+        .attrpath()
+        .is_none_or(|path| path.attrs().nth(1).is_some())
+    {
+        return;
+    }
+    let Some(key) = last_key(&binding) else {
         return;
     };
-    let [key] = names.as_slice() else { return };
-    let value = binding
-        .value()
-        .map(unwrap_parens)
-        .and_then(|value| literal_string(&value));
-    let algorithm = match key.as_str() {
-        "md5" | "sha1" if in_fetcher_arguments(node) => key.clone(),
-        "hash" if in_fetcher_arguments(node) => match sri_algorithm(value.as_deref()) {
+    let key = key.as_str();
+    let value = || {
+        binding
+            .value()
+            .map(unwrap_parens)
+            .and_then(|value| literal_string(&value))
+    };
+    let algorithm = match key {
+        "md5" | "sha1" if in_fetcher_arguments(node) => key.to_owned(),
+        "hash" if in_fetcher_arguments(node) => match sri_algorithm(value().as_deref()) {
             Some(algorithm) => algorithm,
             None => return,
         },
-        "outputHash" => match sri_algorithm(value.as_deref()) {
+        "outputHash" => match sri_algorithm(value().as_deref()) {
             Some(algorithm) => algorithm,
             None => return,
         },
-        "outputHashAlgo" => match value.as_deref() {
+        "outputHashAlgo" => match value().as_deref() {
             Some(algorithm @ ("md5" | "sha1")) => algorithm.to_owned(),
             _ => return,
         },

@@ -48,6 +48,20 @@ pub enum Format {
     Github,
 }
 
+impl Format {
+    /// Whether the report's fixes must be proved to keep the file parseable. JSON and SARIF carry
+    /// the edits for other programs to apply as they are; the human and GitHub reports name the
+    /// fix a lint offers, which `nixwise fix` proves before it applies it (refusing, and saying
+    /// so, a fix that would add a syntax error), so proving every fix there would cost a re-parse
+    /// per finding for nothing.
+    fn validate(self) -> lints::Validate {
+        match self {
+            Format::Json | Format::Sarif => lints::Validate::Fixes,
+            Format::Human | Format::Github => lints::Validate::Nothing,
+        }
+    }
+}
+
 /// One file that was read and checked.
 #[derive(Debug)]
 pub struct CheckedFile {
@@ -68,12 +82,13 @@ fn check(args: &CheckArgs) -> anyhow::Result<ExitCode> {
     let discovery = args.files.discover()?;
     let pool = files::worker_pool()?;
     let progress = super::progress::bar(discovery.targets.len());
+    let validate = args.format.validate();
     let outcomes: Vec<TargetOutcome> = pool.install(|| {
         discovery
             .targets
             .par_iter()
             .map(|target| {
-                let outcome = check_target(target, &discovery.targets);
+                let outcome = check_target(target, &discovery.targets, validate);
                 progress.inc(1);
                 outcome
             })
@@ -134,7 +149,7 @@ type TargetOutcome = Result<Vec<(CheckedFile, Vec<LintFailure>)>, String>;
 /// Checks one file. A `flake.nix` is checked with the `flake.lock` beside it, whose findings come
 /// back as a second file; a `flake.lock` named on its own is checked with its `flake.nix`, unless
 /// that is checked too.
-fn check_target(target: &Target, all: &[Target]) -> TargetOutcome {
+fn check_target(target: &Target, all: &[Target], validate: lints::Validate) -> TargetOutcome {
     if target.file_name() == Some("flake.lock") {
         let flake_nix = target.path.with_file_name("flake.nix");
         if all.iter().any(|other| other.path == flake_nix) {
@@ -154,7 +169,7 @@ fn check_target(target: &Target, all: &[Target]) -> TargetOutcome {
         return Ok(vec![(file, report.failures)]);
     }
     let (_, text) = files::read_source(target)?;
-    let report = lints::check(&text, target.file_name(), &target.config);
+    let report = lints::check_with(&text, target.file_name(), &target.config, validate);
     let mut diagnostics = report.diagnostics;
     let mut failures = report.failures;
     let mut lock_file = None;

@@ -36,6 +36,7 @@ pub async fn code_actions(
     let mut actions = Vec::new();
     let mut any_safe_fix = false;
     let mut commands: Vec<(LockCommand, lsp::Diagnostic)> = Vec::new();
+    let mut offered: Vec<(&lsp::Diagnostic, FixData)> = Vec::new();
     if wanted(only, &lsp::CodeActionKind::QUICKFIX) {
         for diagnostic in &params.context.diagnostics {
             let Some(data) = DiagnosticData::from_diagnostic(diagnostic) else {
@@ -49,10 +50,7 @@ pub async fn code_actions(
                 );
                 continue;
             }
-            for fix in data.fixes {
-                any_safe_fix |= fix.safe;
-                actions.push(quick_fix(&uri, diagnostic, fix).into());
-            }
+            offered.extend(data.fixes.into_iter().map(|fix| (diagnostic, fix)));
             if let Some(command) = data.command {
                 if !commands.iter().any(|(seen, _)| *seen == command) {
                     commands.push((command, diagnostic.clone()));
@@ -60,11 +58,21 @@ pub async fn code_actions(
             }
         }
     }
+    // flake.lock is JSON: the Nix fixes do not apply to it, and its own are not Nix to re-parse.
+    let sound = match flake::role(&uri) {
+        Role::FlakeLock => vec![true; offered.len()],
+        _ => prove(session, &uri, version, &offered).await,
+    };
+    for ((diagnostic, fix), sound) in offered.into_iter().zip(sound) {
+        if sound {
+            any_safe_fix |= fix.safe;
+            actions.push(quick_fix(&uri, diagnostic, fix).into());
+        }
+    }
     // After the edits: running `nix` is the heavier remedy.
     for (command, diagnostic) in commands {
         actions.push(command_action(&uri, diagnostic, &command).into());
     }
-    // flake.lock is JSON: the Nix fixes do not apply to it.
     if flake::role(&uri) == Role::FlakeLock {
         return Some(actions);
     }
@@ -80,6 +88,51 @@ pub async fn code_actions(
         }
     }
     Some(actions)
+}
+
+/// For each fix, whether it keeps the document at `version` parseable. Diagnostics carry their
+/// fixes unproved (proving every fix of every lint run cost more than the lints), so a fix is
+/// proved here, when it is offered.
+async fn prove(
+    session: &Arc<Session>,
+    uri: &lsp::Uri,
+    version: i32,
+    offered: &[(&lsp::Diagnostic, FixData)],
+) -> Vec<bool> {
+    if offered.is_empty() {
+        return Vec::new();
+    }
+    let Some(snapshot) = session.documents.snapshot(uri) else {
+        return vec![false; offered.len()];
+    };
+    if snapshot.version != version {
+        return vec![false; offered.len()];
+    }
+    let fixes: Vec<lints::Fix> = offered
+        .iter()
+        .map(|(_, fix)| lints::Fix {
+            title: fix.title.clone(),
+            applicability: lints::Applicability::Safe,
+            edits: fix
+                .edits
+                .iter()
+                .map(|edit| syntax::TextEdit {
+                    range: convert::text_range(&snapshot.index, &snapshot.text, edit.range),
+                    new_text: edit.new_text.clone(),
+                })
+                .collect(),
+        })
+        .collect();
+    let count = fixes.len();
+    worker::run("nixwise-prove-fixes", move || {
+        let parse = snapshot.parse();
+        fixes
+            .iter()
+            .map(|fix| lints::fix_keeps_syntax_of(parse, &snapshot.text, fix))
+            .collect()
+    })
+    .await
+    .unwrap_or_else(|| vec![false; count])
 }
 
 /// Whether the client asked for actions of `kind`: no filter, or a filter naming it or a parent.
@@ -321,6 +374,58 @@ mod tests {
             run.arguments,
             Some(vec![serde_json::Value::String(uri.as_str().to_owned())])
         );
+    }
+
+    #[tokio::test]
+    async fn a_fix_that_would_break_the_syntax_is_not_offered() {
+        let session = Arc::new(Session::default());
+        let uri: lsp::Uri = "file:///src/app/default.nix".parse().expect("a URI");
+        let text = "{ a = x == true; }";
+        session.documents.open(uri.clone(), 3, text.to_owned());
+        let snapshot = session.documents.snapshot(&uri).expect("open");
+        let at = |start: u32, end: u32| TextRange::new(start.into(), end.into());
+        let fix = |title: &str, range: TextRange, new_text: &str| lints::Fix {
+            title: title.to_owned(),
+            applicability: lints::Applicability::Safe,
+            edits: vec![syntax::TextEdit::replace(range, new_text)],
+        };
+        // Diagnostics carry their fixes unproved, as the lint runs report them.
+        let finding = lints::Diagnostic {
+            code: "NIX001",
+            name: "bool-comparison",
+            severity: lints::Severity::Warning,
+            range: at(6, 15),
+            message: "comparison with `true`".to_owned(),
+            tags: Vec::new(),
+            related: Vec::new(),
+            fixes: vec![
+                fix("Break the set", at(0, 1), ""),
+                fix("Remove the comparison", at(6, 15), "x"),
+                fix("Leave it open", at(6, 15), "(x"),
+            ],
+        };
+        let diagnostic = convert::diagnostic(&uri, &snapshot.index, 3, &finding);
+        let params = lsp::CodeActionParams {
+            text_document: lsp::TextDocumentIdentifier { uri: uri.clone() },
+            range: diagnostic.range,
+            context: lsp::CodeActionContext {
+                diagnostics: vec![diagnostic],
+                only: Some(vec![lsp::CodeActionKind::QUICKFIX]),
+                trigger_kind: None,
+            },
+            work_done_progress_params: lsp::WorkDoneProgressParams::default(),
+            partial_result_params: lsp::PartialResultParams::default(),
+        };
+        let titles: Vec<String> = code_actions(&session, params)
+            .await
+            .expect("an open document")
+            .into_iter()
+            .filter_map(|action| match action {
+                lsp::CodeActionOrCommand::CodeAction(action) => Some(action.title),
+                lsp::CodeActionOrCommand::Command(_) => None,
+            })
+            .collect();
+        assert_eq!(titles, ["Remove the comparison"]);
     }
 
     #[test]
