@@ -177,6 +177,9 @@ pub(crate) fn run_with(
         }
     }
 
+    // Past the nesting limit the tree holds less than Nix reads: what a fix would change there,
+    // or what the unread rest refers to, cannot be known, so such a file gets no fixes.
+    let truncated = parse.is_truncated();
     let unparsed = if parse.errors().is_empty() {
         Vec::new()
     } else {
@@ -212,7 +215,9 @@ pub(crate) fn run_with(
             let fixes = finding
                 .fixes
                 .into_iter()
-                .filter(|fix| !edits_unparsed_text(&unparsed, fix) && keeps_syntax(fix))
+                .filter(|fix| {
+                    !truncated && !edits_unparsed_text(&unparsed, fix) && keeps_syntax(fix)
+                })
                 .collect();
             diagnostics.push(Diagnostic {
                 code: lint.code,

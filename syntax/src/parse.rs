@@ -6,6 +6,8 @@ use rowan::GreenNode;
 pub struct Parse {
     pub(crate) green: GreenNode,
     pub(crate) errors: Vec<SyntaxError>,
+    /// Whether nesting past a limit left the rest of the text unread, in an error node.
+    pub(crate) truncated: bool,
 }
 
 /// A syntax error with the range it covers and a message for people.
@@ -27,6 +29,13 @@ impl Parse {
     pub fn errors(&self) -> &[SyntaxError] {
         &self.errors
     }
+
+    /// Whether the text is nested past the parser's limit (rnix's depth limit, or
+    /// [`MAX_NESTING`] brackets), so that the rest of it after that depth is one error node: the
+    /// tree then holds less of the file than Nix would read.
+    pub fn is_truncated(&self) -> bool {
+        self.truncated
+    }
 }
 
 /// Parses Nix source text. Never fails: errors are returned beside a lossless tree that holds every
@@ -39,7 +48,9 @@ pub fn parse(text: &str) -> Parse {
     let end = TextSize::of(text);
     let mut errors = Vec::new();
     let mut seen_error = false;
+    let mut truncated = false;
     for error in parsed.errors() {
+        truncated |= matches!(error, ParseError::RecursionLimitExceeded);
         let at_eof = matches!(
             error,
             ParseError::UnexpectedEOF | ParseError::UnexpectedEOFWanted(_)
@@ -61,6 +72,7 @@ pub fn parse(text: &str) -> Parse {
     Parse {
         green: parsed.syntax().green().to_owned(),
         errors,
+        truncated,
     }
 }
 
@@ -114,6 +126,7 @@ fn too_deeply_nested(text: &str) -> Option<Parse> {
     Some(Parse {
         green: builder.finish(),
         errors: vec![error],
+        truncated: true,
     })
 }
 

@@ -121,6 +121,7 @@ pub fn try_reparse(old: &Parse, edit: &TextEdit, new_text: &str) -> Option<(Pars
         Parse {
             green,
             errors: Vec::new(),
+            truncated: false,
         },
         how,
     ))
