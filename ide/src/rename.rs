@@ -1,5 +1,8 @@
 //! Rename a binding: a `let` name, a parameter, a pattern entry, an `@` bind or a name a `let`
-//! inherits. Attribute names stay what they are, so `inherit x;` becomes `x = new;`.
+//! inherits. Attribute names stay what they are, so `inherit x;` becomes `x = new;`. A pattern
+//! entry without default renames its selections through the `@` name with it (`args.a` becomes
+//! `args.new`, `inherit (args) a;` becomes `a = args.new;`), since callers now pass the new name;
+//! with a default, `args.a` is what the caller passed and stays as it is.
 //!
 //! Refused: builtins, names that may come from a `with`, attributes (renaming a key or a `rec`
 //! attribute changes the set's value), names that are not identifiers, and any rename that would
@@ -14,6 +17,7 @@ use syntax::helpers::{is_plain_ident, text_with_parens};
 use syntax::{AstNode, SyntaxKind, SyntaxNode, TextEdit, TextRange, TextSize};
 
 use crate::navigation::{Analysis, NameAt};
+use crate::references::{attribute_uses, is_required_entry, AttributeUse};
 
 /// Why a rename is refused, in words for the user.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -51,6 +55,12 @@ pub fn rename(
     }
     for reference in analysis.scopes.uses(id) {
         rewrites.usage(analysis, reference.range, new_name)?;
+    }
+    // The caller now passes the new name, so `args.a` becomes `args.new` with it.
+    if is_required_entry(analysis, id) {
+        for attribute in attribute_uses(analysis, &binding.name, &binding.definitions) {
+            rewrites.attribute(analysis, &attribute, new_name)?;
+        }
     }
     let edits = rewrites.into_edits();
     let text = analysis.text();
@@ -92,6 +102,10 @@ fn target(analysis: &Analysis, offset: TextSize) -> Result<(NameAt, BindingId), 
         NameAt::Attribute {
             defines: Some(id), ..
         } => *id,
+        // `args.a` of `args@{ a, … }`: the entry `a`.
+        NameAt::Attribute { range, .. } if required_entry_of(analysis, *range).is_some() => {
+            required_entry_of(analysis, *range).expect("just checked")
+        }
         NameAt::Attribute { .. } => {
             return refuse(format!(
                 "`{text}` is an attribute name: renaming it would change the set"
@@ -108,6 +122,17 @@ fn target(analysis: &Analysis, offset: TextSize) -> Result<(NameAt, BindingId), 
         ));
     }
     Ok((name_at, id))
+}
+
+/// The pattern entry without default that the selection name at `range` reaches, if any.
+fn required_entry_of(analysis: &Analysis, range: TextRange) -> Option<BindingId> {
+    match analysis.attribute_definitions(range).as_slice() {
+        [definition] => analysis
+            .scopes
+            .binding_defined_at(*definition)
+            .filter(|&id| is_required_entry(analysis, id)),
+        _ => None,
+    }
 }
 
 /// Refuses a rename that would change what any name refers to.
@@ -201,18 +226,34 @@ impl Rewrites {
         }
         let (inherit, old) = inherit_of(analysis, range)?;
         let value = match inherit.from().and_then(|from| from.expr()) {
-            Some(source) => {
-                let source = match &source {
-                    ast::Expr::Select(select) if select.default_expr().is_some() => {
-                        format!("({})", source.syntax())
-                    }
-                    _ => text_with_parens(&source, 15),
-                };
-                format!("{source}.{old}")
-            }
+            Some(source) => format!("{}.{old}", selection_base(&source)),
             None => old,
         };
         self.leave_inherit(&inherit, range, format!("{new_name} = {value};"));
+        Ok(())
+    }
+
+    /// A selection of the renamed name: `args.a` becomes `args.new`, and `inherit (args) a;`
+    /// becomes `a = args.new;`, keeping the name it binds.
+    fn attribute(
+        &mut self,
+        analysis: &Analysis,
+        attribute: &AttributeUse,
+        new_name: &str,
+    ) -> Result<(), RenameError> {
+        if !attribute.in_inherit {
+            self.plain
+                .push(TextEdit::replace(attribute.range, new_name));
+            return Ok(());
+        }
+        let (inherit, old) = inherit_of(analysis, attribute.range)?;
+        let Some(source) = inherit.from().and_then(|from| from.expr()) else {
+            return Err(RenameError(
+                "an inherited name could not be read".to_owned(),
+            ));
+        };
+        let entry = format!("{old} = {}.{new_name};", selection_base(&source));
+        self.leave_inherit(&inherit, attribute.range, entry);
         Ok(())
     }
 
@@ -283,6 +324,16 @@ impl Rewrites {
     }
 }
 
+/// The source of `inherit (source) …` written as the left side of a selection.
+fn selection_base(source: &ast::Expr) -> String {
+    match source {
+        ast::Expr::Select(select) if select.default_expr().is_some() => {
+            format!("({})", source.syntax())
+        }
+        _ => text_with_parens(source, 15),
+    }
+}
+
 /// The `inherit` that holds the name at `range`, and the name as written.
 fn inherit_of(
     analysis: &Analysis,
@@ -349,6 +400,28 @@ mod tests {
             "z",
             "{ z, b }: { inherit b; a = z; }",
         );
+    }
+
+    #[test]
+    fn entries_without_default_rename_their_selections_through_the_at_name() {
+        check(
+            "{ $0a, ... }@args: [ a args.a (args ? a) { inherit (args) a; } ]",
+            "z",
+            "{ z, ... }@args: [ z args.z (args ? z) { a = args.z; } ]",
+        );
+        // From the selection.
+        check(
+            "args@{ a, ... }: args.$0a + a",
+            "z",
+            "args@{ z, ... }: args.z + z",
+        );
+        // With a default, `args.a` is what the caller passed: it stays.
+        check(
+            "{ $0a ? 1, ... }@args: [ a args.a ]",
+            "z",
+            "{ z ? 1, ... }@args: [ z args.a ]",
+        );
+        check_refused("{ a ? 1, ... }@args: args.$0a", "z", "attribute name");
     }
 
     #[test]
