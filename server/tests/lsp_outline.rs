@@ -456,3 +456,39 @@ async fn a_root_without_workspace_folders_is_the_workspace() {
         );
     }
 }
+
+/// `nixwise.inlay-hints.closing-bracket-min-lines` sets how long a value must be for its
+/// closing bracket to be named.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn closing_bracket_hints_follow_the_editor_setting() {
+    let (client, _) = started().await;
+    let uri = "file:///nixwise-outline/hints.nix";
+    client
+        .open(uri, 1, "{\n  short = [\n    1\n    2\n  ];\n}\n")
+        .await;
+    let params = json!({"textDocument": {"uri": uri}, "range": {"start": position(0, 0), "end": position(9, 0)}});
+    let hints = client
+        .request("textDocument/inlayHint", params.clone())
+        .await;
+    assert_eq!(hints, json!([]), "a 3-line value is short by default");
+
+    client.set_configuration(json!({"inlay-hints": {"closing-bracket-min-lines": 3}}));
+    client
+        .notify(
+            "workspace/didChangeConfiguration",
+            json!({"settings": null}),
+        )
+        .await;
+    let mut hints = Value::Null;
+    for _ in 0..200 {
+        hints = client
+            .request("textDocument/inlayHint", params.clone())
+            .await;
+        if hints != json!([]) {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
+    assert_eq!(hints[0]["label"], "short", "{hints}");
+    assert_eq!(hints[0]["position"], position(4, 3));
+}
