@@ -20,6 +20,7 @@ mod formatting;
 mod highlight;
 mod hover;
 mod inlay_hints;
+mod offload;
 mod pull_diagnostics;
 mod references;
 mod rename;
@@ -36,6 +37,7 @@ use std::sync::atomic::Ordering;
 
 pub use backend::Backend;
 pub use command::NixOptions;
+pub use offload::Offload;
 use tower_lsp_server::{LspService, Server};
 
 /// The environment variable that filters the server's logs (`warn` when unset), e.g.
@@ -59,7 +61,7 @@ pub fn run_stdio() -> ExitCode {
         let (service, socket) = LspService::new(Backend::new);
         let shutdown = service.inner().shutdown_flag();
         Server::new(tokio::io::stdin(), tokio::io::stdout(), socket)
-            .serve(service)
+            .serve(Offload(service))
             .await;
         shutdown.load(Ordering::SeqCst)
     });

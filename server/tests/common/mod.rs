@@ -60,7 +60,8 @@ impl TestClient {
             nixwise::lsp::Backend::with_nix(client, nix)
         });
         tokio::spawn(
-            tower_lsp_server::Server::new(server_read, server_write, socket).serve(service),
+            tower_lsp_server::Server::new(server_read, server_write, socket)
+                .serve(nixwise::lsp::Offload(service)),
         );
         let (read, write) = tokio::io::split(client_side);
         TestClient::connect(read, write)

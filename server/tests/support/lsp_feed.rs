@@ -30,7 +30,8 @@ pub async fn feed(input: &[u8]) -> Vec<u8> {
         nixwise::lsp::Backend::with_nix(client, nix)
     });
     let server = tokio::spawn(
-        tower_lsp_server::Server::new(server_read, server_write, socket).serve(service),
+        tower_lsp_server::Server::new(server_read, server_write, socket)
+            .serve(nixwise::lsp::Offload(service)),
     );
     let (mut read, mut write) = tokio::io::split(client_side);
     let input = input.to_vec();
