@@ -296,3 +296,31 @@ async fn selections_through_updates_and_at_names() {
         "{ z, b ? 1, ... }@args:\nlet x = { c = 1; } // { d = z; };\nin [ x.c args.z args.b ]"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn renaming_a_key_of_a_local_set_renames_its_selections() {
+    let folder = tempfile::tempdir().expect("a folder");
+    let client = started(folder.path()).await;
+    let text = "let s = { a = 1; b = 2; };\nin s.a + s.b";
+    client.open(URI, 1, text).await;
+    let prepared = client
+        .request("textDocument/prepareRename", at(URI, 1, 5))
+        .await;
+    assert_eq!(prepared["placeholder"], "a");
+    let mut params = at(URI, 1, 5);
+    params["newName"] = json!("z");
+    let edit = client.request("textDocument/rename", params).await;
+    let renamed = common::apply_action(text, &json!({ "edit": edit }), URI);
+    assert_eq!(renamed, "let s = { z = 1; b = 2; };\nin s.z + s.b");
+
+    // Once the set escapes, the key stays.
+    let escaping = "let s = { a = 1; };\nin f s";
+    client
+        .open("file:///nixwise-tests/escape.nix", 1, escaping)
+        .await;
+    let mut params = at("file:///nixwise-tests/escape.nix", 0, 10);
+    params["newName"] = json!("z");
+    let response = client.request_raw("textDocument/rename", params).await;
+    let message = response["error"]["message"].as_str().expect("an error");
+    assert!(message.contains("used other than"), "{message}");
+}
