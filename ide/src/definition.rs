@@ -210,6 +210,35 @@ mod tests {
     }
 
     #[test]
+    fn attributes_of_an_at_bind_are_the_entries_the_caller_must_pass() {
+        check("{ a, ... }@args: args.$0a", "a@2");
+        check("args@{ a, b }: [ args.$0b (args ? b) ]", "b@10");
+        check("args@{ a, ... }: let s = args; in s.$0a", "a@7");
+        // With a default, `args.a` is what the caller passed, not the entry's value.
+        check("{ a ? 1, ... }@args: args.$0a", "");
+        // A name the pattern does not list comes from `...`.
+        check("{ a, ... }@args: args.$0c", "");
+    }
+
+    #[test]
+    fn updates_take_the_right_side_then_a_known_left_side() {
+        check("let x = { a = 1; } // { b = 2; }; in x.$0a", "a@10");
+        check("let x = { a = 1; } // { a = 2; }; in x.$0a", "a@24");
+        check("base: let x = base // { a = 1; }; in x.$0a", "a@24");
+        check("let x = { a.b = 1; } // { a.c = 2; }; in x.a.$0c", "c@28");
+        // `//` does not merge nested sets: the right side's `a` hides the left side's `a.b`.
+        check("let x = { a.b = 1; } // { a.c = 2; }; in x.a.$0b", "");
+        // The right side may hold anything: no answer.
+        check("base: let x = { a = 1; } // base; in x.$0a", "");
+        check("base: let x = base // { b = 1; }; in x.$0a", "");
+        check("n: let x = { a = 1; } // { ${n} = 2; }; in x.$0a", "");
+        check(
+            "let x = { a = 1; } // { b = 2; } // { c = 3; }; in x.$0a",
+            "a@10",
+        );
+    }
+
+    #[test]
     fn inherit_names_resolve_past_their_let() {
         check("x: let inherit $0x; in x", "x@0");
         check("x: let inherit x; in $0x", "x@15");

@@ -1,5 +1,15 @@
 //! What the name under the cursor is, and what statically known attribute sets contain: the
 //! common ground of definition, references, rename and hover.
+//!
+//! A set is statically known when it is written in the file: a set literal, the body of a
+//! `let`, a binding or selection that leads to one. Two more cases:
+//! - `left // right`: an attribute comes from `right` when `right` defines it; otherwise from a
+//!   known `left`, but only when `right` is known and names all its keys (no `${…}`), since
+//!   anything else may hide it. `//` replaces, it does not merge: `{ a.b = 1; } // { a.c = 2; }`
+//!   has no `a.b`.
+//! - `args@{ a, b ? 1, ... }`: `args.a` is the entry `a`, since the caller must pass `a` and
+//!   `args` is what the caller passed. `args.b` is not `b`: `args` lacks the default, so when
+//!   the caller leaves `b` out, `args.b` fails where `b` is 1. Unlisted names come from `...`.
 
 use std::sync::Arc;
 
@@ -271,6 +281,14 @@ impl Analysis {
                 Resolution::Binding(id) => self.binding_value(id, fuel),
                 _ => None,
             },
+            // `//` keeps the attributes of its right side and those of its left side that the
+            // right side does not define, so a lookup needs the right side known; the left side
+            // is searched only when the right side surely lacks the name.
+            Expr::BinOp(op) if op.operator() == Some(ast::BinOpKind::Update) => {
+                let right = self.set_members(&op.rhs()?, fuel)?;
+                let left = op.lhs().and_then(|lhs| self.set_members(&lhs, fuel));
+                Some(vec![Member::Update { left, right }])
+            }
             Expr::Select(select) => {
                 if select.default_expr().is_some() {
                     return None;
@@ -309,6 +327,19 @@ impl Analysis {
             }
             BindingKind::LetInherit | BindingKind::RecInherit => {
                 self.inherited_value(binding.name_range, &binding.name, fuel)
+            }
+            BindingKind::PatternBind => {
+                let lambda = ast::Lambda::cast(self.scope_node(id)?)?;
+                let ast::Param::Pattern(pattern) = lambda.param()? else {
+                    return None;
+                };
+                Some(
+                    pattern
+                        .pat_entries()
+                        .filter(|entry| entry.default().is_none())
+                        .map(|entry| Member::Parameter { entry })
+                        .collect(),
+                )
             }
             _ => None,
         }
@@ -371,6 +402,23 @@ impl Analysis {
                     let range = attr.syntax().text_range();
                     definitions.push(range);
                     nested.extend(self.inherited_value(range, name, fuel).unwrap_or_default());
+                }
+                Member::Parameter { entry } => {
+                    let Some(ident) = entry.ident() else { continue };
+                    if ident.syntax().text() == name {
+                        definitions.push(ident.syntax().text_range());
+                    }
+                }
+                Member::Update { left, right } => {
+                    let (found, found_nested) = self.lookup(right, name, fuel);
+                    if !found.is_empty() {
+                        definitions.extend(found);
+                        nested.extend(found_nested);
+                    } else if let Some(left) = left.as_deref().filter(|_| all_static(right)) {
+                        let (found, found_nested) = self.lookup(left, name, fuel);
+                        definitions.extend(found);
+                        nested.extend(found_nested);
+                    }
                 }
             }
         }
@@ -439,6 +487,31 @@ pub(crate) enum Member {
     },
     /// A name of `inherit …;`.
     Inherit { attr: ast::Attr },
+    /// An entry without default of the pattern an `@` name stands for: `args.a` is the value of
+    /// `a` in `args@{ a, … }`, which the caller must pass. With a default it is not: `args` holds
+    /// only what the caller passed.
+    Parameter { entry: ast::PatEntry },
+    /// `left // right`; `left` is `None` when it is not a known set.
+    Update {
+        left: Option<Vec<Member>>,
+        right: Vec<Member>,
+    },
+}
+
+/// Whether `members` name every attribute they may define: no `${…}` keys, no unknown sets.
+fn all_static(members: &[Member]) -> bool {
+    members.iter().all(|member| match member {
+        Member::Path { entry, depth } => entry
+            .attrpath()
+            .and_then(|path| path.attrs().nth(*depth))
+            .is_some_and(|attr| attr_name(&attr).is_some()),
+        Member::Inherit { attr } => attr_name(attr).is_some(),
+        // A pattern lists what its caller must pass; with `...` the caller may pass more.
+        Member::Parameter { .. } => false,
+        Member::Update { left, right } => {
+            all_static(right) && left.as_deref().is_some_and(all_static)
+        }
+    })
 }
 
 fn members_of(entries: impl Iterator<Item = ast::Entry>) -> Vec<Member> {

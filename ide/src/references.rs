@@ -1,6 +1,7 @@
 //! References and document highlight: every place that defines or uses the name under the
 //! cursor — a binding's definitions and uses (an `inherit x;` is a use), the attribute of a
 //! statically known set through selections and `inherit (s) x`, the names a `with` provides.
+//! A pattern entry without default is also used as `args.a` through the pattern's `@` name.
 
 use std::collections::BTreeMap;
 
@@ -80,6 +81,14 @@ pub fn references(analysis: &Analysis, offset: TextSize) -> Option<Vec<Reference
             }
             let definitions = analysis.attribute_definitions(*range);
             attribute_references(analysis, name, &definitions, &mut found);
+            // `args.a` is also the entry `a` of `args@{ a, … }`, with its uses.
+            for &definition in &definitions {
+                if let Some(id) = analysis.scopes.binding_defined_at(definition) {
+                    if is_required_entry(analysis, id) {
+                        binding_references(analysis, id, &mut found);
+                    }
+                }
+            }
             // A use that names no known set still refers to itself.
             if found.0.is_empty() {
                 found.read(*range);
@@ -142,10 +151,30 @@ fn binding_references(analysis: &Analysis, id: BindingId, found: &mut Found) {
     for reference in analysis.scopes.uses(id) {
         found.read(reference.range);
     }
-    // The attributes of a `rec` set are also reached from outside it.
-    if binding.kind == BindingKind::Rec {
+    // The attributes of a `rec` set are also reached from outside it, and the entries of a
+    // pattern without default through its `@` name.
+    if binding.kind == BindingKind::Rec || is_required_entry(analysis, id) {
         attribute_references(analysis, &binding.name, &binding.definitions, found);
     }
+}
+
+/// Whether `id` is an entry without default of a pattern with an `@` name: `args.a` in
+/// `args@{ a, … }` is the same value.
+pub(crate) fn is_required_entry(analysis: &Analysis, id: BindingId) -> bool {
+    let binding = analysis.scopes.binding(id);
+    binding.kind == BindingKind::PatternEntry
+        && analysis
+            .node_with_range(binding.name_range, |kind| kind == SyntaxKind::NODE_IDENT)
+            .and_then(|ident| ident.parent())
+            .and_then(ast::PatEntry::cast)
+            .is_some_and(|entry| {
+                entry.default().is_none()
+                    && entry
+                        .syntax()
+                        .parent()
+                        .and_then(ast::Pattern::cast)
+                        .is_some_and(|pattern| pattern.pat_bind().is_some())
+            })
 }
 
 /// The selections (`s.a`, `s ? a`) and `inherit (s) a` names that reach one of `definitions`.
@@ -159,6 +188,34 @@ fn attribute_references(
         return;
     }
     let mut written: Vec<TextRange> = definitions.to_vec();
+    for attribute in attribute_uses(analysis, name, definitions) {
+        found.read(attribute.range);
+        written.extend(attribute.reached);
+    }
+    for range in written {
+        found.write(range);
+    }
+}
+
+/// A name in a selection or in `inherit (s) …` that reaches a key.
+pub(crate) struct AttributeUse {
+    pub range: TextRange,
+    /// The name is one of `inherit (s) …`, which also binds it.
+    pub in_inherit: bool,
+    /// Every key it reaches.
+    pub reached: Vec<TextRange>,
+}
+
+/// The selections (`s.a`, `s ? a`) and `inherit (s) a` names that reach one of `definitions`.
+pub(crate) fn attribute_uses(
+    analysis: &Analysis,
+    name: &str,
+    definitions: &[TextRange],
+) -> Vec<AttributeUse> {
+    let mut uses = Vec::new();
+    if definitions.is_empty() {
+        return uses;
+    }
     for node in analysis.root.descendants() {
         let candidates: Vec<ast::Attr> = match node.kind() {
             SyntaxKind::NODE_SELECT | SyntaxKind::NODE_HAS_ATTR => node
@@ -179,14 +236,15 @@ fn attribute_references(
             let range = attr.syntax().text_range();
             let reached = analysis.attribute_definitions(range);
             if reached.iter().any(|target| definitions.contains(target)) {
-                found.read(range);
-                written.extend(reached);
+                uses.push(AttributeUse {
+                    range,
+                    in_inherit: node.kind() == SyntaxKind::NODE_INHERIT,
+                    reached,
+                });
             }
         }
     }
-    for range in written {
-        found.write(range);
-    }
+    uses
 }
 
 /// The references named like the one at `range` whose resolution passes `keep`.
@@ -258,6 +316,27 @@ mod tests {
         check("let s = rec { $0a = 1; b = a; }; in s.a", "w@14 r@25 r@36");
         // An attribute of a set nixwise cannot see refers only to itself.
         check("x: x.$0a", "r@5");
+    }
+
+    #[test]
+    fn entries_without_default_through_the_at_name() {
+        check(
+            "{ $0a, ... }@args: [ a args.a (args ? a) ]",
+            "w@2 r@19 r@26 r@36",
+        );
+        check("{ a, ... }@args: [ a args.$0a ]", "w@2 r@19 r@26");
+        // With a default, `args.a` is what the caller passed.
+        check("{ $0a ? 1, ... }@args: [ a args.a ]", "w@2 r@23");
+        check("{ a ? 1, ... }@args: args.$0a", "r@26");
+    }
+
+    #[test]
+    fn attributes_through_updates() {
+        check(
+            "let x = { $0a = 1; } // { b = 2; }; in [ x.a x.b ]",
+            "w@10 r@41",
+        );
+        check("let x = { a = 1; } // { $0a = 2; }; in x.a", "w@24 r@39");
     }
 
     #[test]

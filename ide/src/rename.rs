@@ -1,19 +1,30 @@
 //! Rename a binding: a `let` name, a parameter, a pattern entry, an `@` bind or a name a `let`
-//! inherits. Attribute names stay what they are, so `inherit x;` becomes `x = new;`.
+//! inherits. Attribute names stay what they are, so `inherit x;` becomes `x = new;`. A pattern
+//! entry without default renames its selections through the `@` name with it (`args.a` becomes
+//! `args.new`, `inherit (args) a;` becomes `a = args.new;`), since callers now pass the new name;
+//! with a default, `args.a` is what the caller passed and stays as it is.
 //!
-//! Refused: builtins, names that may come from a `with`, attributes (renaming a key or a `rec`
-//! attribute changes the set's value), names that are not identifiers, and any rename that would
-//! change what a name refers to — a use captured by another binding of the new name nearer to
-//! it, or another use of the new name captured by the renamed binding.
+//! A key of a non-recursive set that a `let` binds (`let s = { a = 1; }; in s.a`) is renamed
+//! with its selections, but only when every use of `s` selects a static name from it: a set that
+//! is passed on, returned, merged, opened with `with`, read by `inherit (s)`, selected with
+//! `${…}`, or that has a computed key or inherits that name, may be reached by names nixwise does
+//! not see, and is refused.
+//!
+//! Refused: builtins, names that may come from a `with`, other attributes (renaming a key or a
+//! `rec` attribute changes the set's value), names that are not identifiers, and any rename that
+//! would change what a name refers to — a use captured by another binding of the new name nearer
+//! to it, or another use of the new name captured by the renamed binding.
 
 use std::collections::BTreeMap;
 
 use lints::scope::{BindingId, BindingKind, Resolution};
 use syntax::ast;
-use syntax::helpers::{is_plain_ident, text_with_parens};
+use syntax::ast::HasEntry;
+use syntax::helpers::{attr_name, is_plain_ident, text_with_parens};
 use syntax::{AstNode, SyntaxKind, SyntaxNode, TextEdit, TextRange, TextSize};
 
 use crate::navigation::{Analysis, NameAt};
+use crate::references::{attribute_uses, is_required_entry, AttributeUse};
 
 /// Why a rename is refused, in words for the user.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -24,6 +35,9 @@ pub fn prepare_rename(
     analysis: &Analysis,
     offset: TextSize,
 ) -> Result<(TextRange, String), RenameError> {
+    if let Some(attribute) = set_attribute_at(analysis, offset)? {
+        return Ok((attribute.at, attribute.name));
+    }
     let (name_at, id) = target(analysis, offset)?;
     Ok((name_at.range(), analysis.scopes.binding(id).name.clone()))
 }
@@ -34,13 +48,16 @@ pub fn rename(
     offset: TextSize,
     new_name: &str,
 ) -> Result<Vec<TextEdit>, RenameError> {
-    let (_, id) = target(analysis, offset)?;
-    let binding = analysis.scopes.binding(id);
     if !is_plain_ident(new_name) {
         return Err(RenameError(format!(
             "`{new_name}` is not a valid Nix identifier"
         )));
     }
+    if let Some(attribute) = set_attribute_at(analysis, offset)? {
+        return checked(analysis, attribute.edits(new_name)?);
+    }
+    let (_, id) = target(analysis, offset)?;
+    let binding = analysis.scopes.binding(id);
     if new_name == binding.name {
         return Ok(Vec::new());
     }
@@ -52,7 +69,17 @@ pub fn rename(
     for reference in analysis.scopes.uses(id) {
         rewrites.usage(analysis, reference.range, new_name)?;
     }
-    let edits = rewrites.into_edits();
+    // The caller now passes the new name, so `args.a` becomes `args.new` with it.
+    if is_required_entry(analysis, id) {
+        for attribute in attribute_uses(analysis, &binding.name, &binding.definitions) {
+            rewrites.attribute(analysis, &attribute, new_name)?;
+        }
+    }
+    checked(analysis, rewrites.into_edits())
+}
+
+/// `edits`, unless they overlap or the renamed text has more syntax errors than the text.
+fn checked(analysis: &Analysis, edits: Vec<TextEdit>) -> Result<Vec<TextEdit>, RenameError> {
     let text = analysis.text();
     let before = syntax::parse(text).errors().len();
     let after = syntax::apply_edits(text, &edits)
@@ -64,6 +91,222 @@ pub fn rename(
         ));
     }
     Ok(edits)
+}
+
+/// A key of a set that a non-recursive `let` binds, with every selection that reaches it:
+/// `let s = { a = 1; }; in s.a`.
+struct SetAttribute {
+    /// The name under the cursor.
+    at: TextRange,
+    name: String,
+    set: ast::AttrSet,
+    /// The first names of the entries that define it (`a = …;`, `a.b = …;`).
+    keys: Vec<TextRange>,
+    /// The first names of the selections `s.a…` and `s ? a…`.
+    selections: Vec<TextRange>,
+}
+
+impl SetAttribute {
+    fn edits(&self, new_name: &str) -> Result<Vec<TextEdit>, RenameError> {
+        if new_name == self.name {
+            return Ok(Vec::new());
+        }
+        if set_keys(&self.set)
+            .into_iter()
+            .flatten()
+            .any(|(name, _, _)| name == new_name)
+        {
+            return Err(RenameError(format!(
+                "the set already has an attribute `{new_name}`"
+            )));
+        }
+        let mut edits: Vec<TextEdit> = self
+            .keys
+            .iter()
+            .chain(&self.selections)
+            .map(|&range| TextEdit::replace(range, new_name))
+            .collect();
+        edits.sort_by_key(|edit| edit.range.start());
+        Ok(edits)
+    }
+}
+
+/// The key of a local set renamable at `offset`: `Ok(None)` when the name there is not an
+/// attribute of a set a `let` binds, an error when it is but its set is used in a way that a
+/// rename of the key could change (passed on, returned, merged, `with`, `inherit (s)`, a
+/// dynamic key or selection), since the attribute might then be reached by a name nixwise does
+/// not see.
+fn set_attribute_at(
+    analysis: &Analysis,
+    offset: TextSize,
+) -> Result<Option<SetAttribute>, RenameError> {
+    let Some(NameAt::Attribute {
+        range,
+        name,
+        defines: None,
+    }) = analysis.name_at(offset)
+    else {
+        return Ok(None);
+    };
+    let Some(attrpath) = analysis
+        .node_with_range(range, |kind| {
+            matches!(kind, SyntaxKind::NODE_IDENT | SyntaxKind::NODE_STRING)
+        })
+        .and_then(|node| node.parent())
+        .filter(|parent| parent.kind() == SyntaxKind::NODE_ATTRPATH)
+    else {
+        return Ok(None);
+    };
+    // Only the first name of a path: `s.a.b` renames `a` of `s`, not `b` of `s.a`.
+    if attrpath.first_child().map(|first| first.text_range()) != Some(range) {
+        return Ok(None);
+    }
+    let Some(holder) = attrpath.parent() else {
+        return Ok(None);
+    };
+    let found = match holder.kind() {
+        SyntaxKind::NODE_ATTRPATH_VALUE => holder
+            .parent()
+            .and_then(ast::AttrSet::cast)
+            .and_then(|set| Some((let_binding_of(analysis, &set)?, set))),
+        SyntaxKind::NODE_SELECT | SyntaxKind::NODE_HAS_ATTR => {
+            let base = holder.first_child().and_then(ast::Ident::cast);
+            base.and_then(
+                |base| match analysis.scopes.resolve(base.syntax().text_range()) {
+                    Some(Resolution::Binding(id)) => Some((id, bound_set(analysis, id)?)),
+                    _ => None,
+                },
+            )
+        }
+        _ => None,
+    };
+    let Some((id, set)) = found else {
+        return Ok(None);
+    };
+    let binding = analysis.scopes.binding(id);
+    let refuse = |why: &str| {
+        Err(RenameError(format!(
+            "`{name}` is an attribute of `{}`, which {why}: renaming it could change the set",
+            binding.name
+        )))
+    };
+    if set.rec_token().is_some() {
+        return refuse("is a `rec` set");
+    }
+    let Some(keys) = set_keys(&set) else {
+        return refuse("has a computed key");
+    };
+    let keys: Vec<(String, TextRange, bool)> = keys
+        .into_iter()
+        .filter(|(key, _, _)| *key == name)
+        .collect();
+    if keys.is_empty() {
+        return Ok(None);
+    }
+    if keys.iter().any(|(_, _, inherited)| *inherited) {
+        return refuse("inherits it");
+    }
+    let keys = keys.into_iter().map(|(_, range, _)| range).collect();
+    let mut selections = Vec::new();
+    for reference in analysis.scopes.uses(id) {
+        let selected = analysis
+            .node_with_range(reference.range, |kind| kind == SyntaxKind::NODE_IDENT)
+            .and_then(|ident| {
+                let holder = ident.parent()?;
+                let is_base = matches!(
+                    holder.kind(),
+                    SyntaxKind::NODE_SELECT | SyntaxKind::NODE_HAS_ATTR
+                ) && holder.first_child().as_ref() == Some(&ident);
+                is_base.then_some(holder)
+            })
+            .and_then(|holder| {
+                holder
+                    .children()
+                    .find(|child| child.kind() == SyntaxKind::NODE_ATTRPATH)?
+                    .first_child()
+                    .and_then(ast::Attr::cast)
+            });
+        let Some(first) = selected else {
+            return refuse("is used other than by selecting an attribute");
+        };
+        match attr_name(&first) {
+            Some(selected) if selected == name => selections.push(first.syntax().text_range()),
+            Some(_) => {}
+            None => return refuse("has a computed selection"),
+        }
+    }
+    Ok(Some(SetAttribute {
+        at: range,
+        name,
+        set,
+        keys,
+        selections,
+    }))
+}
+
+/// The binding of `let s = { … };` whose whole value is `set`.
+fn let_binding_of(analysis: &Analysis, set: &ast::AttrSet) -> Option<BindingId> {
+    let mut value = set.syntax().clone();
+    while let Some(parent) = value
+        .parent()
+        .filter(|p| p.kind() == SyntaxKind::NODE_PAREN)
+    {
+        value = parent;
+    }
+    let entry = ast::AttrpathValue::cast(value.parent()?)?;
+    if entry.value()?.syntax() != &value {
+        return None;
+    }
+    let mut attrs = entry.attrpath()?.attrs();
+    let name = attrs.next()?;
+    if attrs.next().is_some() {
+        return None;
+    }
+    let id = analysis
+        .scopes
+        .binding_defined_at(name.syntax().text_range())?;
+    let binding = analysis.scopes.binding(id);
+    (binding.kind == BindingKind::Let && binding.definitions.len() == 1).then_some(id)
+}
+
+/// The set that the `let` binding `id` is, when its value is a set written there.
+fn bound_set(analysis: &Analysis, id: BindingId) -> Option<ast::AttrSet> {
+    let binding = analysis.scopes.binding(id);
+    if binding.kind != BindingKind::Let || binding.definitions.len() != 1 {
+        return None;
+    }
+    let entry = analysis
+        .node_with_range(binding.name_range, |kind| {
+            matches!(kind, SyntaxKind::NODE_IDENT | SyntaxKind::NODE_STRING)
+        })?
+        .parent()?
+        .parent()
+        .and_then(ast::AttrpathValue::cast)?;
+    let set = match syntax::helpers::unwrap_parens(entry.value()?) {
+        ast::Expr::AttrSet(set) => set,
+        _ => return None,
+    };
+    (let_binding_of(analysis, &set) == Some(id)).then_some(set)
+}
+
+/// The first name of every entry of `set`, where it is written, and whether an `inherit` writes
+/// it; `None` when a key is computed (`${…}`), which could be any name.
+fn set_keys(set: &ast::AttrSet) -> Option<Vec<(String, TextRange, bool)>> {
+    let mut keys = Vec::new();
+    for entry in set.entries() {
+        match entry {
+            ast::Entry::AttrpathValue(entry) => {
+                let first = entry.attrpath()?.attrs().next()?;
+                keys.push((attr_name(&first)?, first.syntax().text_range(), false));
+            }
+            ast::Entry::Inherit(inherit) => {
+                for attr in inherit.attrs() {
+                    keys.push((attr_name(&attr)?, attr.syntax().text_range(), true));
+                }
+            }
+        }
+    }
+    Some(keys)
 }
 
 /// The binding that a rename at `offset` renames.
@@ -92,6 +335,10 @@ fn target(analysis: &Analysis, offset: TextSize) -> Result<(NameAt, BindingId), 
         NameAt::Attribute {
             defines: Some(id), ..
         } => *id,
+        // `args.a` of `args@{ a, … }`: the entry `a`.
+        NameAt::Attribute { range, .. } if required_entry_of(analysis, *range).is_some() => {
+            required_entry_of(analysis, *range).expect("just checked")
+        }
         NameAt::Attribute { .. } => {
             return refuse(format!(
                 "`{text}` is an attribute name: renaming it would change the set"
@@ -108,6 +355,17 @@ fn target(analysis: &Analysis, offset: TextSize) -> Result<(NameAt, BindingId), 
         ));
     }
     Ok((name_at, id))
+}
+
+/// The pattern entry without default that the selection name at `range` reaches, if any.
+fn required_entry_of(analysis: &Analysis, range: TextRange) -> Option<BindingId> {
+    match analysis.attribute_definitions(range).as_slice() {
+        [definition] => analysis
+            .scopes
+            .binding_defined_at(*definition)
+            .filter(|&id| is_required_entry(analysis, id)),
+        _ => None,
+    }
 }
 
 /// Refuses a rename that would change what any name refers to.
@@ -201,18 +459,34 @@ impl Rewrites {
         }
         let (inherit, old) = inherit_of(analysis, range)?;
         let value = match inherit.from().and_then(|from| from.expr()) {
-            Some(source) => {
-                let source = match &source {
-                    ast::Expr::Select(select) if select.default_expr().is_some() => {
-                        format!("({})", source.syntax())
-                    }
-                    _ => text_with_parens(&source, 15),
-                };
-                format!("{source}.{old}")
-            }
+            Some(source) => format!("{}.{old}", selection_base(&source)),
             None => old,
         };
         self.leave_inherit(&inherit, range, format!("{new_name} = {value};"));
+        Ok(())
+    }
+
+    /// A selection of the renamed name: `args.a` becomes `args.new`, and `inherit (args) a;`
+    /// becomes `a = args.new;`, keeping the name it binds.
+    fn attribute(
+        &mut self,
+        analysis: &Analysis,
+        attribute: &AttributeUse,
+        new_name: &str,
+    ) -> Result<(), RenameError> {
+        if !attribute.in_inherit {
+            self.plain
+                .push(TextEdit::replace(attribute.range, new_name));
+            return Ok(());
+        }
+        let (inherit, old) = inherit_of(analysis, attribute.range)?;
+        let Some(source) = inherit.from().and_then(|from| from.expr()) else {
+            return Err(RenameError(
+                "an inherited name could not be read".to_owned(),
+            ));
+        };
+        let entry = format!("{old} = {}.{new_name};", selection_base(&source));
+        self.leave_inherit(&inherit, attribute.range, entry);
         Ok(())
     }
 
@@ -280,6 +554,16 @@ impl Rewrites {
         }
         edits.sort_by_key(|edit| (edit.range.start(), edit.range.end()));
         edits
+    }
+}
+
+/// The source of `inherit (source) …` written as the left side of a selection.
+fn selection_base(source: &ast::Expr) -> String {
+    match source {
+        ast::Expr::Select(select) if select.default_expr().is_some() => {
+            format!("({})", source.syntax())
+        }
+        _ => text_with_parens(source, 15),
     }
 }
 
@@ -352,6 +636,70 @@ mod tests {
     }
 
     #[test]
+    fn entries_without_default_rename_their_selections_through_the_at_name() {
+        check(
+            "{ $0a, ... }@args: [ a args.a (args ? a) { inherit (args) a; } ]",
+            "z",
+            "{ z, ... }@args: [ z args.z (args ? z) { a = args.z; } ]",
+        );
+        // From the selection.
+        check(
+            "args@{ a, ... }: args.$0a + a",
+            "z",
+            "args@{ z, ... }: args.z + z",
+        );
+        // With a default, `args.a` is what the caller passed: it stays.
+        check(
+            "{ $0a ? 1, ... }@args: [ a args.a ]",
+            "z",
+            "{ z ? 1, ... }@args: [ z args.a ]",
+        );
+        check_refused("{ a ? 1, ... }@args: args.$0a", "z", "attribute name");
+    }
+
+    #[test]
+    fn keys_of_a_set_a_let_binds_with_their_selections() {
+        check(
+            "let s = { $0a = 1; a2 = 2; }; in [ s.a s.a2 (s ? a) (s.a or 3) ]",
+            "z",
+            "let s = { z = 1; a2 = 2; }; in [ s.z s.a2 (s ? z) (s.z or 3) ]",
+        );
+        // From a selection, with paths and a body that selects its own set.
+        check(
+            "let s = ({ a.b = 1; a.c = s.a.b; inherit x; }); in s.$0a.c",
+            "z",
+            "let s = ({ z.b = 1; z.c = s.z.b; inherit x; }); in s.z.c",
+        );
+        // Only the first name: `b` belongs to the value of `a`.
+        check_refused("let s = { a.$0b = 1; }; in s.a.b", "z", "attribute name");
+    }
+
+    #[test]
+    fn keys_of_sets_that_escape_are_refused() {
+        for (fixture, why) in [
+            ("let s = { $0a = 1; }; in s", "used other than"),
+            ("let s = { $0a = 1; }; in f s", "used other than"),
+            ("let s = { $0a = 1; }; in s // { }", "used other than"),
+            ("let s = { $0a = 1; }; in with s; a", "used other than"),
+            (
+                "let s = { $0a = 1; }; in { inherit (s) a; }",
+                "used other than",
+            ),
+            ("let s = { $0a = 1; }; in { inherit s; }", "used other than"),
+            ("n: let s = { $0a = 1; }; in s.${n}", "computed selection"),
+            ("n: let s = { $0a = 1; ${n} = 2; }; in s.a", "computed key"),
+            ("let s = rec { $0a = 1; }; in s.a", "`rec` set"),
+            ("let s = { inherit (t) a; }; in s.$0a", "inherits it"),
+        ] {
+            check_refused(fixture, "z", why);
+        }
+        check_refused("let s = { $0a = 1; b = 2; }; in s.a", "b", "already has");
+        // A set nixwise does not see.
+        check_refused("s: s.$0a", "z", "attribute name");
+        check_refused("{ $0a = 1; }", "z", "attribute name");
+    }
+
+    #[test]
     fn inherited_names_of_a_let() {
         check("x: let inherit $0x; in x", "z", "x: let z = x; in z");
         check(
@@ -368,6 +716,7 @@ mod tests {
         check_refused("$0map", "f", "builtin");
         check_refused("with pkgs; $0hello", "f", "`with`");
         check_refused("{ $0a = 1; }", "f", "attribute name");
+        check_refused("let s = { $0a = 1; }; in s", "f", "used other than");
         check_refused("rec { $0a = 1; b = a; }", "f", "`rec` set");
         check_refused("let $0a = 1; in a", "in", "not a valid");
         check_refused("let $0a = 1; in a", "1a", "not a valid");

@@ -264,3 +264,63 @@ async fn builtin_docs_come_from_nix_when_there_is_one() {
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn selections_through_updates_and_at_names() {
+    let folder = tempfile::tempdir().expect("a folder");
+    let client = started(folder.path()).await;
+    let text =
+        "{ a, b ? 1, ... }@args:\nlet x = { c = 1; } // { d = a; };\nin [ x.c args.a args.b ]";
+    client.open(URI, 1, text).await;
+    // `x.c`: the right side of `//` has no `c` and names all its keys, so the left side's.
+    let found = client
+        .request("textDocument/definition", at(URI, 2, 7))
+        .await;
+    assert_eq!(span(&found[0]), [1, 10, 1, 11], "{found}");
+    // `args.a` is the entry `a`, which the caller must pass; `args.b` is not `b`.
+    let found = client
+        .request("textDocument/definition", at(URI, 2, 14))
+        .await;
+    assert_eq!(span(&found[0]), [0, 2, 0, 3], "{found}");
+    let found = client
+        .request("textDocument/definition", at(URI, 2, 21))
+        .await;
+    assert!(found.is_null() || found == json!([]), "{found}");
+
+    let mut params = at(URI, 0, 2);
+    params["newName"] = json!("z");
+    let edit = client.request("textDocument/rename", params).await;
+    let renamed = common::apply_action(text, &json!({ "edit": edit }), URI);
+    assert_eq!(
+        renamed,
+        "{ z, b ? 1, ... }@args:\nlet x = { c = 1; } // { d = z; };\nin [ x.c args.z args.b ]"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn renaming_a_key_of_a_local_set_renames_its_selections() {
+    let folder = tempfile::tempdir().expect("a folder");
+    let client = started(folder.path()).await;
+    let text = "let s = { a = 1; b = 2; };\nin s.a + s.b";
+    client.open(URI, 1, text).await;
+    let prepared = client
+        .request("textDocument/prepareRename", at(URI, 1, 5))
+        .await;
+    assert_eq!(prepared["placeholder"], "a");
+    let mut params = at(URI, 1, 5);
+    params["newName"] = json!("z");
+    let edit = client.request("textDocument/rename", params).await;
+    let renamed = common::apply_action(text, &json!({ "edit": edit }), URI);
+    assert_eq!(renamed, "let s = { z = 1; b = 2; };\nin s.z + s.b");
+
+    // Once the set escapes, the key stays.
+    let escaping = "let s = { a = 1; };\nin f s";
+    client
+        .open("file:///nixwise-tests/escape.nix", 1, escaping)
+        .await;
+    let mut params = at("file:///nixwise-tests/escape.nix", 0, 10);
+    params["newName"] = json!("z");
+    let response = client.request_raw("textDocument/rename", params).await;
+    let message = response["error"]["message"].as_str().expect("an error");
+    assert!(message.contains("used other than"), "{message}");
+}

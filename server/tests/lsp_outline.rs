@@ -404,3 +404,91 @@ async fn workspace_symbols_are_indexed_in_the_background_and_follow_edits() {
     let gone = query_until(&client, "freshlyAdded", |found| found == &json!([])).await;
     assert_eq!(gone, json!([]));
 }
+
+/// A client that names its workspace only by `rootUri` or `rootPath` (no `workspaceFolders`)
+/// gets that folder indexed and checked as the one workspace folder.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_root_without_workspace_folders_is_the_workspace() {
+    let folder = tempfile::tempdir().expect("a temporary folder");
+    std::fs::write(
+        folder.path().join("closed.nix"),
+        "{ rootOnlySymbol = y == true; }",
+    )
+    .expect("writable");
+    let root_uri = tower_lsp_server::ls_types::Uri::from_file_path(folder.path())
+        .expect("a URI")
+        .as_str()
+        .to_owned();
+    let root_path = folder.path().to_str().expect("a UTF-8 path").to_owned();
+    for root in [
+        json!({"rootUri": root_uri}),
+        json!({"rootUri": null, "rootPath": root_path}),
+    ] {
+        let client = TestClient::in_process();
+        let mut params = json!({
+            "processId": null,
+            "capabilities": {"textDocument": {"diagnostic": {"dynamicRegistration": false}}},
+        });
+        for (key, value) in root.as_object().expect("an object") {
+            params[key] = value.clone();
+        }
+        client.request("initialize", params).await;
+        client.notify("initialized", json!({})).await;
+
+        let found = query_until(&client, "rootOnlySymbol", |found| found != &json!([])).await;
+        assert_eq!(found[0]["name"], "rootOnlySymbol", "{root}");
+        let file = found[0]["location"]["uri"].as_str().expect("a uri");
+        assert!(file.ends_with("/closed.nix"), "{file}");
+
+        let report = client
+            .request("workspace/diagnostic", json!({"previousResultIds": []}))
+            .await;
+        let closed = report["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .find(|item| item["uri"] == file)
+            .cloned()
+            .unwrap_or_else(|| panic!("closed.nix reported with {root}: {report}"));
+        assert!(
+            closed["items"].to_string().contains("bool-comparison"),
+            "{closed}"
+        );
+    }
+}
+
+/// `nixwise.inlay-hints.closing-bracket-min-lines` sets how long a value must be for its
+/// closing bracket to be named.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn closing_bracket_hints_follow_the_editor_setting() {
+    let (client, _) = started().await;
+    let uri = "file:///nixwise-outline/hints.nix";
+    client
+        .open(uri, 1, "{\n  short = [\n    1\n    2\n  ];\n}\n")
+        .await;
+    let params = json!({"textDocument": {"uri": uri}, "range": {"start": position(0, 0), "end": position(9, 0)}});
+    let hints = client
+        .request("textDocument/inlayHint", params.clone())
+        .await;
+    assert_eq!(hints, json!([]), "a 3-line value is short by default");
+
+    client.set_configuration(json!({"inlay-hints": {"closing-bracket-min-lines": 3}}));
+    client
+        .notify(
+            "workspace/didChangeConfiguration",
+            json!({"settings": null}),
+        )
+        .await;
+    let mut hints = Value::Null;
+    for _ in 0..200 {
+        hints = client
+            .request("textDocument/inlayHint", params.clone())
+            .await;
+        if hints != json!([]) {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
+    assert_eq!(hints[0]["label"], "short", "{hints}");
+    assert_eq!(hints[0]["position"], position(4, 3));
+}

@@ -3,22 +3,29 @@
 //!
 //! ```text
 //! lsp-latency [--server-cmd "nixwise server"] [--file all-packages.nix] [--edits 60] [--only KIND]
+//!             [--outline N]
 //! ```
 //! It opens the file, waits for its first diagnostics, then sends edits one at a time (typing a
 //! character, deleting a line, pasting a block, each followed by its undo) and times each from the
 //! `didChange` to the next `publishDiagnostics` for the file. Any server speaking LSP over stdio
 //! works, so the same run can time nil (`--server-cmd nil`).
+//!
+//! `--outline N` times N `textDocument/documentSymbol` requests instead, each followed at once by
+//! a hover: the hover's time shows how long a large answer holds back the messages behind it.
 
+use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::path::PathBuf;
 use std::process::{Child, ChildStdin, Command, Stdio};
-use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError, TryRecvError};
 use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context};
 use serde_json::{json, Value};
 
 const WAIT: Duration = Duration::from_secs(60);
+/// How long `--outline` waits for the hovers once the outline has come.
+const HOVER_WAIT: Duration = Duration::from_secs(2);
 
 struct Options {
     server: Vec<String>,
@@ -27,6 +34,8 @@ struct Options {
     /// Only the edits of this kind (`break the syntax` for a server, such as nil, that publishes
     /// only when its findings change).
     only: Option<String>,
+    /// Time this many document-symbol requests instead of edits.
+    outline: Option<usize>,
 }
 
 fn options() -> anyhow::Result<Options> {
@@ -34,6 +43,7 @@ fn options() -> anyhow::Result<Options> {
     let mut file = None;
     let mut edits = 60;
     let mut only = None;
+    let mut outline = None;
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         let mut value = || args.next().with_context(|| format!("{arg} needs a value"));
@@ -42,9 +52,13 @@ fn options() -> anyhow::Result<Options> {
             "--file" => file = Some(PathBuf::from(value()?)),
             "--edits" => edits = value()?.parse().context("--edits takes a number")?,
             "--only" => only = Some(value()?),
+            "--outline" => {
+                outline = Some(value()?.parse().context("--outline takes a number")?);
+            }
             "-h" | "--help" => {
                 eprintln!(
-                    "usage: lsp-latency [--server-cmd CMD] [--file PATH] [--edits N] [--only KIND]"
+                    "usage: lsp-latency [--server-cmd CMD] [--file PATH] [--edits N] [--only KIND] \
+                     [--outline N]"
                 );
                 std::process::exit(0);
             }
@@ -62,6 +76,7 @@ fn options() -> anyhow::Result<Options> {
             .with_context(|| format!("cannot find {}", file.display()))?,
         edits,
         only,
+        outline,
     })
 }
 
@@ -102,7 +117,10 @@ fn drive(child: &mut Child, options: &Options, text: &str) -> anyhow::Result<()>
             "processId": std::process::id(),
             "rootUri": format!("file://{}", folder.display()),
             "capabilities": {
-                "textDocument": { "publishDiagnostics": { "versionSupport": true } },
+                "textDocument": {
+                    "publishDiagnostics": { "versionSupport": true },
+                    "documentSymbol": { "hierarchicalDocumentSymbolSupport": true }
+                },
                 "workspace": { "configuration": true }
             }
         }),
@@ -114,6 +132,9 @@ fn drive(child: &mut Child, options: &Options, text: &str) -> anyhow::Result<()>
     )?;
     server.wait_for_diagnostics(&uri)?;
     let first = started.elapsed();
+    if let Some(rounds) = options.outline {
+        return time_outline(&mut server, options, &uri, rounds);
+    }
 
     let mut current = text.to_owned();
     let mut version = 1;
@@ -179,6 +200,107 @@ fn drive(child: &mut Child, options: &Options, text: &str) -> anyhow::Result<()>
     Ok(())
 }
 
+/// Sends `rounds` document-symbol requests and, while each is under way, a hover every 5 ms;
+/// prints the time to each answer and the size of the outline. The slowest hover is how long the
+/// outline held back the messages behind it.
+fn time_outline(
+    server: &mut Server,
+    options: &Options,
+    uri: &str,
+    rounds: usize,
+) -> anyhow::Result<()> {
+    let document = json!({ "textDocument": { "uri": uri } });
+    let hover = json!({
+        "textDocument": { "uri": uri },
+        "position": { "line": 40, "character": 5 }
+    });
+    let mut outline_times = Vec::new();
+    let mut hover_times = Vec::new();
+    let mut slowest_hovers = Vec::new();
+    let mut symbols = (0, 0);
+    let mut unanswered = 0;
+    for _ in 0..rounds {
+        let sent = Instant::now();
+        let outline_id = server.send_request("textDocument/documentSymbol", document.clone())?;
+        let mut hovers: HashMap<i64, Instant> = HashMap::new();
+        let mut slowest = Duration::ZERO;
+        let mut outline = None;
+        while outline.is_none() || !hovers.is_empty() {
+            if outline.is_none() {
+                let id = server.send_request("textDocument/hover", hover.clone())?;
+                hovers.insert(id, Instant::now());
+            }
+            std::thread::sleep(Duration::from_millis(5));
+            for message in server.pending()? {
+                let Some(id) = message.get("id").and_then(Value::as_i64) else {
+                    continue;
+                };
+                if message.get("method").is_some() {
+                    continue;
+                }
+                if id == outline_id {
+                    outline_times.push(sent.elapsed());
+                    outline = Some(message);
+                } else if let Some(hover_sent) = hovers.remove(&id) {
+                    let took = hover_sent.elapsed();
+                    hover_times.push(took);
+                    slowest = slowest.max(took);
+                }
+            }
+            if outline.is_none() && sent.elapsed() > WAIT {
+                bail!("no outline within {WAIT:?}");
+            }
+            // Some servers (nil) leave requests that came in while they were busy unanswered.
+            if outline.is_some() && hovers.values().all(|at| at.elapsed() > HOVER_WAIT) {
+                unanswered += hovers.len();
+                hovers.clear();
+            }
+        }
+        slowest_hovers.push(slowest);
+        if let Some(outline) = outline {
+            let result = &outline["result"];
+            symbols = (count_symbols(result), serde_json::to_string(result)?.len());
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    println!("server: {}", options.server.join(" "));
+    println!("file: {}", options.file.display());
+    println!(
+        "document symbols: {} symbols, {} bytes of JSON",
+        symbols.0, symbols.1
+    );
+    print_times("documentSymbol → answer", &mut outline_times);
+    print_times("hovers sent meanwhile → answer", &mut hover_times);
+    print_times("slowest hover of each request", &mut slowest_hovers);
+    if unanswered > 0 {
+        println!("hovers left unanswered after {HOVER_WAIT:?}: {unanswered}");
+    }
+    Ok(())
+}
+
+fn count_symbols(symbols: &Value) -> usize {
+    symbols.as_array().map_or(0, |all| {
+        all.iter()
+            .map(|symbol| 1 + count_symbols(&symbol["children"]))
+            .sum()
+    })
+}
+
+fn print_times(name: &str, times: &mut [Duration]) {
+    if times.is_empty() {
+        return;
+    }
+    times.sort_unstable();
+    let at = |percent: usize| times[(times.len() - 1) * percent / 100];
+    println!(
+        "{name} ({} requests): p50 {:.1} ms, p90 {:.1} ms, max {:.1} ms",
+        times.len(),
+        ms(at(50)),
+        ms(at(90)),
+        ms(at(100)),
+    );
+}
+
 fn ms(duration: Duration) -> f64 {
     duration.as_secs_f64() * 1000.0
 }
@@ -239,10 +361,15 @@ impl Server {
         self.send(&json!({ "jsonrpc": "2.0", "method": method, "params": params }))
     }
 
-    fn request(&mut self, method: &str, params: Value) -> anyhow::Result<Value> {
+    fn send_request(&mut self, method: &str, params: Value) -> anyhow::Result<i64> {
         let id = self.next_id;
         self.next_id += 1;
         self.send(&json!({ "jsonrpc": "2.0", "id": id, "method": method, "params": params }))?;
+        Ok(id)
+    }
+
+    fn request(&mut self, method: &str, params: Value) -> anyhow::Result<Value> {
+        let id = self.send_request(method, params)?;
         self.wait(|message| {
             message.get("id") == Some(&json!(id)) && message.get("method").is_none()
         })
@@ -253,6 +380,21 @@ impl Server {
             message.get("method") == Some(&json!("textDocument/publishDiagnostics"))
                 && message.pointer("/params/uri").and_then(Value::as_str) == Some(uri)
         })
+    }
+
+    /// The messages that have arrived, without waiting.
+    fn pending(&mut self) -> anyhow::Result<Vec<Value>> {
+        let mut arrived = Vec::new();
+        loop {
+            match self.messages.try_recv() {
+                Ok(message) => {
+                    self.answer(&message)?;
+                    arrived.push(message);
+                }
+                Err(TryRecvError::Empty) => return Ok(arrived),
+                Err(TryRecvError::Disconnected) => bail!("the server closed its output"),
+            }
+        }
     }
 
     /// Reads messages until one matches, answering the server's own requests on the way.
@@ -268,22 +410,28 @@ impl Server {
             if wanted(&message) {
                 return Ok(message);
             }
-            if let (Some(id), Some(method)) = (message.get("id"), message.get("method")) {
-                // Configuration requests get one empty answer per item; the rest get `null`.
-                let result = match method.as_str() {
-                    Some("workspace/configuration") => {
-                        let items = message
-                            .pointer("/params/items")
-                            .and_then(Value::as_array)
-                            .map_or(0, Vec::len);
-                        Value::Array(vec![Value::Null; items])
-                    }
-                    _ => Value::Null,
-                };
-                let reply = json!({ "jsonrpc": "2.0", "id": id, "result": result });
-                self.send(&reply)?;
-            }
+            self.answer(&message)?;
         }
+    }
+
+    /// Answers a request of the server's own.
+    fn answer(&mut self, message: &Value) -> anyhow::Result<()> {
+        let (Some(id), Some(method)) = (message.get("id"), message.get("method")) else {
+            return Ok(());
+        };
+        // Configuration requests get one empty answer per item; the rest get `null`.
+        let result = match method.as_str() {
+            Some("workspace/configuration") => {
+                let items = message
+                    .pointer("/params/items")
+                    .and_then(Value::as_array)
+                    .map_or(0, Vec::len);
+                Value::Array(vec![Value::Null; items])
+            }
+            _ => Value::Null,
+        };
+        let reply = json!({ "jsonrpc": "2.0", "id": id, "result": result });
+        self.send(&reply)
     }
 }
 

@@ -10,7 +10,6 @@ use tower_lsp_server::{Client, LanguageServer};
 use super::command::{self, NixOptions};
 use super::convert;
 use super::diagnostics::Scheduler;
-use super::documents::file_path;
 use super::flake::{self, Role};
 use super::session::Session;
 use super::{
@@ -139,12 +138,7 @@ impl LanguageServer for Backend {
             .support
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner()) = support;
-        let roots: Vec<_> = params
-            .workspace_folders
-            .iter()
-            .flatten()
-            .filter_map(|folder| file_path(&folder.uri))
-            .collect();
+        let roots = workspace_symbols::workspace_roots(&params);
         self.session.workspace_symbols.set_roots(roots.clone());
         self.session.settings.set_roots(roots);
         if let Some(options) = &params.initialization_options {

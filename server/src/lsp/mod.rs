@@ -20,6 +20,7 @@ mod formatting;
 mod highlight;
 mod hover;
 mod inlay_hints;
+mod offload;
 mod pull_diagnostics;
 mod references;
 mod rename;
@@ -37,6 +38,7 @@ use std::sync::atomic::Ordering;
 
 pub use backend::Backend;
 pub use command::NixOptions;
+pub use offload::Offload;
 use tower_lsp_server::LspService;
 
 /// The environment variable that filters the server's logs (`warn` when unset), e.g.

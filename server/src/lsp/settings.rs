@@ -21,8 +21,8 @@ pub const SECTION: &str = "nixwise";
 const CLIENT_ONLY_KEYS: [&str; 4] = ["path", "trace", "server", "enable"];
 
 /// Keys only the editor may set: they name programs to run, which a repository's `nixwise.toml`
-/// must never do.
-const EDITOR_ONLY_KEYS: [&str; 1] = ["formatter"];
+/// must never do, or they concern only how the editor shows things.
+const EDITOR_ONLY_KEYS: [&str; 2] = ["formatter", "inlay-hints"];
 
 /// The formatter run by `textDocument/formatting` unless the editor names another.
 pub const DEFAULT_FORMATTER: &str = "nixfmt";
@@ -94,6 +94,61 @@ pub fn parse_formatter_settings(value: &Value) -> (FormatterSettings, Vec<String
     (settings, problems)
 }
 
+/// How many lines a value must span before the bracket that closes it is named, by default: only
+/// values that leave their start out of sight on a usual screen.
+pub const DEFAULT_CLOSING_BRACKET_MIN_LINES: u32 = 30;
+
+/// `nixwise.inlay-hints`: which inlay hints are shown.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct InlayHintSettings {
+    /// `closing-bracket-min-lines`: the name of a binding is shown after the bracket that closes
+    /// its value when the value spans at least this many lines.
+    pub closing_bracket_min_lines: u32,
+}
+
+impl Default for InlayHintSettings {
+    fn default() -> InlayHintSettings {
+        InlayHintSettings {
+            closing_bracket_min_lines: DEFAULT_CLOSING_BRACKET_MIN_LINES,
+        }
+    }
+}
+
+/// Reads `nixwise.inlay-hints` from editor settings given in either shape; problems are described
+/// one per entry and the defaults stand in for what is wrong.
+pub fn parse_inlay_hint_settings(value: &Value) -> (InlayHintSettings, Vec<String>) {
+    let mut settings = InlayHintSettings::default();
+    let section = match value.get(SECTION) {
+        Some(inner @ Value::Object(_)) => inner,
+        _ => value,
+    };
+    let Some(hints) = section.get("inlay-hints").filter(|value| !value.is_null()) else {
+        return (settings, Vec::new());
+    };
+    let Value::Object(hints) = hints else {
+        return (settings, vec!["`inlay-hints` must be an object".to_owned()]);
+    };
+    let mut problems = Vec::new();
+    for (key, value) in hints {
+        match (key.as_str(), value) {
+            (_, Value::Null) => {}
+            ("closing-bracket-min-lines", value) => match value
+                .as_u64()
+                .filter(|lines| *lines > 0)
+                .and_then(|lines| u32::try_from(lines).ok())
+            {
+                Some(lines) => settings.closing_bracket_min_lines = lines,
+                None => problems.push(
+                    "`inlay-hints.closing-bracket-min-lines` must be a positive number of lines"
+                        .to_owned(),
+                ),
+            },
+            (other, _) => problems.push(format!("`inlay-hints.{other}`: unknown key")),
+        }
+    }
+    (settings, problems)
+}
+
 /// Reads editor settings given as `{"nixwise": {…}}` or as the bare `{…}`. A `null` gives no
 /// settings. Problems are described one per entry; the rest of the settings still applies.
 pub fn parse_editor_settings(value: &Value) -> (Settings, Vec<String>) {
@@ -160,6 +215,7 @@ pub struct DocumentConfig {
 pub struct SettingsStore {
     editor: RwLock<Arc<Settings>>,
     formatter: RwLock<FormatterSettings>,
+    inlay_hints: RwLock<InlayHintSettings>,
     editor_problems: Mutex<Vec<String>>,
     reported_editor_problems: Mutex<Vec<String>>,
     files: ConfigCache,
@@ -173,6 +229,12 @@ impl SettingsStore {
         let (settings, mut problems) = parse_editor_settings(value);
         let (formatter, formatter_problems) = parse_formatter_settings(value);
         problems.extend(formatter_problems);
+        let (inlay_hints, inlay_hint_problems) = parse_inlay_hint_settings(value);
+        problems.extend(inlay_hint_problems);
+        *self
+            .inlay_hints
+            .write()
+            .unwrap_or_else(|poisoned| poisoned.into_inner()) = inlay_hints;
         *self
             .editor
             .write()
@@ -206,6 +268,14 @@ impl SettingsStore {
             .read()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
             .clone()
+    }
+
+    /// The inlay hints the editor settings ask for, or the defaults.
+    pub fn inlay_hints(&self) -> InlayHintSettings {
+        *self
+            .inlay_hints
+            .read()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     /// The workspace folders.
@@ -384,6 +454,30 @@ mod tests {
         // A project file cannot name a command.
         let table: toml::Table = toml::from_str("[formatter]\ncommand = [\"x\"]").expect("TOML");
         assert!(!Settings::from_table(&table).1.is_empty());
+    }
+
+    #[test]
+    fn inlay_hint_settings_in_both_shapes_with_problems() {
+        let (hints, problems) = parse_inlay_hint_settings(
+            &json!({"nixwise": {"inlay-hints": {"closing-bracket-min-lines": 5}}}),
+        );
+        assert_eq!(hints.closing_bracket_min_lines, 5);
+        assert!(problems.is_empty(), "{problems:?}");
+        assert_eq!(
+            parse_inlay_hint_settings(&json!({})).0,
+            InlayHintSettings::default()
+        );
+        let (hints, problems) = parse_inlay_hint_settings(
+            &json!({"inlay-hints": {"closing-bracket-min-lines": 0, "colour": 1}}),
+        );
+        assert_eq!(hints, InlayHintSettings::default());
+        assert_eq!(problems.len(), 2, "{problems:?}");
+        // Not a key of `nixwise.toml`.
+        assert!(
+            parse_editor_settings(&json!({"inlay-hints": {"closing-bracket-min-lines": 3}}))
+                .1
+                .is_empty()
+        );
     }
 
     #[test]

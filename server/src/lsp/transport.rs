@@ -25,8 +25,9 @@ const MAX_HEADER: usize = 64 << 10;
 
 const HEADER_NAME: &[u8] = b"content-length";
 
-/// Serves `service` on `input` and `output` through the checking layer, until tower-lsp-server
-/// ends (after `exit`, or when the input ends).
+/// Serves `service` on `input` and `output` through the checking layer, with requests finishing
+/// off the message loop ([`super::Offload`]), until tower-lsp-server ends (after `exit`, or when
+/// the input ends).
 pub async fn serve<S, I, O>(input: I, output: O, service: LspService<S>, socket: ClientSocket)
 where
     S: LanguageServer,
@@ -39,7 +40,7 @@ where
     let reader = tokio::spawn(forward_input(input, to_tower, errors));
     let writer = tokio::spawn(merge_output(from_tower, error_answers, output));
     Server::new(tower_input, tower_output, socket)
-        .serve(service)
+        .serve(super::Offload(service))
         .await;
     // After `exit` the client may keep its end open; nothing it sends matters any more.
     reader.abort();

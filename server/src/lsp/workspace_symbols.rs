@@ -192,6 +192,30 @@ fn workspace_files(session: &Session, roots: &[PathBuf]) -> Vec<PathBuf> {
     files
 }
 
+/// The folders of the workspace: its `workspaceFolders`, or else the one folder that a client
+/// without them names in `rootUri` (or the older `rootPath`).
+pub fn workspace_roots(params: &lsp::InitializeParams) -> Vec<PathBuf> {
+    let folders: Vec<PathBuf> = params
+        .workspace_folders
+        .iter()
+        .flatten()
+        .filter_map(|folder| file_path(&folder.uri))
+        .collect();
+    if !folders.is_empty() {
+        return folders;
+    }
+    #[allow(
+        deprecated,
+        reason = "clients without workspace folders send only these"
+    )]
+    let root = match (&params.root_uri, &params.root_path) {
+        (Some(uri), _) => file_path(uri),
+        (None, Some(path)) => Some(PathBuf::from(path)).filter(|path| path.is_absolute()),
+        (None, None) => None,
+    };
+    root.into_iter().collect()
+}
+
 /// Builds the index of the workspace folders in the background, reporting progress to the client
 /// when `progress` is true.
 pub fn start(session: Arc<Session>, client: Client, progress: bool) {
