@@ -36,11 +36,13 @@ where
 {
     let (to_tower, tower_input) = tokio::io::duplex(1 << 16);
     let (tower_output, from_tower) = tokio::io::duplex(1 << 16);
-    let (errors, error_answers) = mpsc::unbounded_channel();
-    let reader = tokio::spawn(forward_input(input, to_tower, errors));
-    let writer = tokio::spawn(merge_output(from_tower, error_answers, output));
+    // Whole frames written by nixwise itself: error answers to broken input, and the answers of
+    // requests, framed on their own tasks.
+    let (frames, own_frames) = mpsc::unbounded_channel();
+    let reader = tokio::spawn(forward_input(input, to_tower, frames.clone()));
+    let writer = tokio::spawn(merge_output(from_tower, own_frames, output));
     Server::new(tower_input, tower_output, socket)
-        .serve(super::Offload(service))
+        .serve(super::Offload::answering_through(service, frames))
         .await;
     // After `exit` the client may keep its end open; nothing it sends matters any more.
     reader.abort();
@@ -51,7 +53,7 @@ where
 
 /// Reads frames from `input`, passes well-formed messages to `tower` and sends an error answer
 /// for every broken one to `errors`. Returns when the input ends or tower stops reading.
-async fn forward_input<I, W>(mut input: I, mut tower: W, errors: mpsc::UnboundedSender<Value>)
+async fn forward_input<I, W>(mut input: I, mut tower: W, errors: mpsc::UnboundedSender<Vec<u8>>)
 where
     I: AsyncRead + Unpin,
     W: AsyncWrite + Unpin,
@@ -85,7 +87,7 @@ where
                 }
                 Frame::Broken(answer) => {
                     tracing::warn!("a broken message from the client: {answer}");
-                    let _ = errors.send(answer);
+                    let _ = errors.send(super::offload::frame(answer.to_string().as_bytes()));
                 }
             }
         }
@@ -96,10 +98,11 @@ where
     let _ = tower.shutdown().await;
 }
 
-/// Copies tower's frames to `output` whole, and writes the error answers between them.
+/// Copies tower's frames to `output` whole, and writes nixwise's own frames between them. Ends
+/// when tower's output ends: every request has been answered then, since tower waits for them.
 async fn merge_output<R, O>(
     mut tower: R,
-    mut errors: mpsc::UnboundedReceiver<Value>,
+    mut own_frames: mpsc::UnboundedReceiver<Vec<u8>>,
     mut output: O,
 ) -> io::Result<()>
 where
@@ -108,15 +111,13 @@ where
 {
     let mut pending: Vec<u8> = Vec::new();
     let mut chunk = vec![0; 1 << 16];
-    let mut tower_open = true;
-    let mut errors_open = true;
-    while tower_open || errors_open {
+    let mut own_open = true;
+    loop {
         tokio::select! {
-            read = tower.read(&mut chunk), if tower_open => {
+            read = tower.read(&mut chunk) => {
                 let read = read.unwrap_or(0);
                 if read == 0 {
-                    tower_open = false;
-                    continue;
+                    break;
                 }
                 pending.extend_from_slice(&chunk[..read]);
                 let whole = complete_frames(&pending);
@@ -126,17 +127,18 @@ where
                     pending.drain(..whole);
                 }
             }
-            answer = errors.recv(), if errors_open => {
-                let Some(answer) = answer else {
-                    errors_open = false;
+            frame = own_frames.recv(), if own_open => {
+                let Some(frame) = frame else {
+                    own_open = false;
                     continue;
                 };
-                let body = answer.to_string();
-                let frame = format!("Content-Length: {}\r\n\r\n{body}", body.len());
-                output.write_all(frame.as_bytes()).await?;
+                output.write_all(&frame).await?;
                 output.flush().await?;
             }
         }
+    }
+    while let Ok(frame) = own_frames.try_recv() {
+        output.write_all(&frame).await?;
     }
     // Whatever tower wrote last, even unframed, belongs to the client.
     output.write_all(&pending).await?;
