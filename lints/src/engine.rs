@@ -93,31 +93,57 @@ pub(crate) fn run_with(
     lints: &[&'static Lint],
     validate: Validate,
 ) -> Report {
-    let root = parse.root();
-    // Lines matter only to suppression comments, and only comments holding a directive suppress
-    // anything, which the text shows up front: most files need no line index at all.
-    let has_directives = text.contains("nixwise:") || text.contains("deadnix:");
-    let line_index = has_directives.then(|| LineIndex::new(text));
-    let line_of = |offset: syntax::TextSize| {
-        line_index
-            .as_ref()
-            .map_or(0, |index| index.line_col(offset).line)
-    };
-    let ctx = LintCtx::new(text, &root, file_name, config);
+    run_on(parse, text, file_name, config, lints, validate, false)
+}
 
+/// Like [`check_parsed_with`], with the lints split over two threads for a large file: the
+/// language server's re-check after an edit waits for it. Same report as on one thread.
+pub fn check_parsed_on_two_threads(
+    parse: &Parse,
+    text: &str,
+    file_name: Option<&str>,
+    config: &Config,
+    validate: Validate,
+) -> Report {
+    run_on(parse, text, file_name, config, LINTS, validate, true)
+}
+
+/// Below this size a second thread costs more than it saves.
+const TWO_THREADS_FROM: usize = 64 << 10;
+
+/// What one walk over the tree gathered for some of the lints.
+struct Gathered {
+    /// Findings by index into the lints.
+    findings: Vec<(usize, Findings)>,
+    failures: Vec<(usize, LintFailure)>,
+}
+
+/// Runs the lints marked in `chosen` over the whole tree (a root of its own, so that each thread
+/// has one), and reads suppression comments into `suppressions` when given.
+#[allow(clippy::too_many_arguments)]
+fn gather(
+    parse: &Parse,
+    text: &str,
+    file_name: Option<&str>,
+    config: &Config,
+    lints: &[&'static Lint],
+    chosen: &[bool],
+    line_index: Option<&LineIndex>,
+    suppressions: Option<&mut Suppressions>,
+) -> Gathered {
+    let root = parse.root();
+    let ctx = LintCtx::new(text, &root, file_name, config);
     let mut by_kind: Vec<Vec<usize>> = vec![Vec::new(); SYNTAX_KIND_COUNT];
     for (index, lint) in lints.iter().enumerate() {
-        if config.is_enabled(lint) {
+        if chosen[index] {
             for kind in lint.kinds {
                 by_kind[*kind as usize].push(index);
             }
         }
     }
-
     let mut findings: Vec<Findings> = lints.iter().map(|_| Findings::default()).collect();
-    let mut failures: Vec<LintFailure> = Vec::new();
+    let mut failures: Vec<(usize, LintFailure)> = Vec::new();
     let mut failed = vec![false; lints.len()];
-    let mut suppressions = Suppressions::default();
 
     let mut visit = |node: &SyntaxNode| {
         for &index in &by_kind[node.kind() as usize] {
@@ -131,32 +157,128 @@ pub(crate) fn run_with(
             if let Err(payload) = outcome {
                 failed[index] = true;
                 findings[index].items.clear();
-                failures.push(LintFailure {
-                    lint: lint.name,
-                    message: panic_message(&*payload),
-                });
+                failures.push((
+                    index,
+                    LintFailure {
+                        lint: lint.name,
+                        message: panic_message(&*payload),
+                    },
+                ));
             }
         }
     };
-    // Visiting every token costs as much as all the lints together; only comments are wanted, and
-    // only those holding a directive.
-    if has_directives {
-        for event in root.preorder_with_tokens() {
-            match event {
-                WalkEvent::Enter(NodeOrToken::Node(node)) => visit(&node),
-                WalkEvent::Enter(NodeOrToken::Token(token))
-                    if token.kind() == SyntaxKind::TOKEN_COMMENT =>
-                {
-                    suppressions.add_comment(token.text(), line_of(token.text_range().start()));
+    match (suppressions, line_index) {
+        // Visiting every token costs as much as all the lints together; only comments are
+        // wanted, and only when some hold a directive (then there is a line index).
+        (Some(suppressions), Some(line_index)) => {
+            for event in root.preorder_with_tokens() {
+                match event {
+                    WalkEvent::Enter(NodeOrToken::Node(node)) => visit(&node),
+                    WalkEvent::Enter(NodeOrToken::Token(token))
+                        if token.kind() == SyntaxKind::TOKEN_COMMENT =>
+                    {
+                        let line = line_index.line_col(token.text_range().start()).line;
+                        suppressions.add_comment(token.text(), line);
+                    }
+                    _ => {}
                 }
-                _ => {}
             }
         }
-    } else {
-        for node in root.descendants() {
-            visit(&node);
+        _ => {
+            for node in root.descendants() {
+                visit(&node);
+            }
         }
     }
+    Gathered {
+        findings: findings
+            .into_iter()
+            .enumerate()
+            .filter(|(index, _)| chosen[*index])
+            .collect(),
+        failures,
+    }
+}
+
+fn run_on(
+    parse: &Parse,
+    text: &str,
+    file_name: Option<&str>,
+    config: &Config,
+    lints: &[&'static Lint],
+    validate: Validate,
+    two_threads: bool,
+) -> Report {
+    let root = parse.root();
+    // Lines matter only to suppression comments, and only comments holding a directive suppress
+    // anything, which the text shows up front: most files need no line index at all.
+    let has_directives = text.contains("nixwise:") || text.contains("deadnix:");
+    let line_index = has_directives.then(|| LineIndex::new(text));
+    let line_of = |offset: syntax::TextSize| {
+        line_index
+            .as_ref()
+            .map_or(0, |index| index.line_col(offset).line)
+    };
+    let enabled: Vec<bool> = lints.iter().map(|lint| config.is_enabled(lint)).collect();
+    let mut suppressions = Suppressions::default();
+    let gathered = if two_threads && text.len() >= TWO_THREADS_FROM {
+        // Every other enabled lint goes to the second thread: neighbours in the registry cost
+        // alike often enough to share the work about evenly.
+        let mut first = vec![false; lints.len()];
+        let mut second = vec![false; lints.len()];
+        for (position, index) in (0..lints.len()).filter(|&i| enabled[i]).enumerate() {
+            if position % 2 == 0 {
+                first[index] = true;
+            } else {
+                second[index] = true;
+            }
+        }
+        std::thread::scope(|scope| {
+            let other = std::thread::Builder::new()
+                .name("nixwise-lints".to_owned())
+                .stack_size(syntax::WORKER_STACK_SIZE)
+                .spawn_scoped(scope, || {
+                    gather(parse, text, file_name, config, lints, &second, None, None)
+                });
+            let mut here = gather(
+                parse,
+                text,
+                file_name,
+                config,
+                lints,
+                &first,
+                line_index.as_ref(),
+                Some(&mut suppressions),
+            );
+            // Lints catch their own panics; should the thread fail to start or end, its half
+            // runs here.
+            let there = match other.map(|handle| handle.join()) {
+                Ok(Ok(there)) => there,
+                _ => gather(parse, text, file_name, config, lints, &second, None, None),
+            };
+            here.findings.extend(there.findings);
+            here.failures.extend(there.failures);
+            here
+        })
+    } else {
+        gather(
+            parse,
+            text,
+            file_name,
+            config,
+            lints,
+            &enabled,
+            line_index.as_ref(),
+            Some(&mut suppressions),
+        )
+    };
+    let Gathered {
+        mut findings,
+        mut failures,
+    } = gathered;
+    findings.sort_by_key(|(index, _)| *index);
+    failures.sort_by_key(|(index, _)| *index);
+    let failures: Vec<LintFailure> = failures.into_iter().map(|(_, failure)| failure).collect();
 
     let mut diagnostics = Vec::new();
     if let Some(severity) = config.severity(&SYNTAX_ERROR, None) {
@@ -197,7 +319,8 @@ pub(crate) fn run_with(
             verdict
         }
     };
-    for (lint, lint_findings) in lints.iter().zip(findings) {
+    for (index, lint_findings) in findings {
+        let lint = lints[index];
         for finding in lint_findings.items {
             let Some(severity) = config.severity(lint, finding.severity) else {
                 continue;
@@ -369,6 +492,50 @@ mod tests {
                 .map(|diagnostic| &text[diagnostic.range])
                 .collect();
             assert_eq!(fixable, ["{ c = 1; }"]);
+        }
+    }
+
+    #[test]
+    fn two_threads_give_the_report_of_one() {
+        // Every file of the lint corpus, repeated past the size that earns a second thread, with
+        // a suppression comment and a panicking lint among the findings.
+        let corpus = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus");
+        let mut texts = Vec::new();
+        for entry in std::fs::read_dir(&corpus).expect("the lint corpus") {
+            let path = entry.expect("an entry").path();
+            if path.extension().is_some_and(|extension| extension == "nix") {
+                let text = std::fs::read_to_string(&path).expect("read");
+                texts.push(format!(
+                    "[\n{}\n]\n",
+                    text.repeat(TWO_THREADS_FROM / text.len().max(1) + 1)
+                ));
+            }
+        }
+        texts.push(format!(
+            "# nixwise: ignore-file[bool-comparison]\n[ {} ]\n",
+            "(a == true) (1) ".repeat(TWO_THREADS_FROM / 8)
+        ));
+        assert!(texts.len() > 5);
+        let mut lints: Vec<&'static Lint> = LINTS.to_vec();
+        lints.push(&PANICS_ON_INTEGERS);
+        for text in &texts {
+            let parse = syntax::parse(text);
+            let config = Config::default();
+            let one = run_on(
+                &parse,
+                text,
+                None,
+                &config,
+                &lints,
+                Validate::Nothing,
+                false,
+            );
+            let two = run_on(&parse, text, None, &config, &lints, Validate::Nothing, true);
+            assert_eq!(
+                format!("{:?}", one.diagnostics),
+                format!("{:?}", two.diagnostics)
+            );
+            assert_eq!(one.failures, two.failures);
         }
     }
 

@@ -22,7 +22,8 @@ mod tests;
 pub use config::{Config, Settings, SettingsError, CONFIG_FILE_NAMES};
 pub use diagnostic::{Applicability, Diagnostic, Fix, Level, Related, Severity, Tag};
 pub use engine::{
-    check, check_parsed, check_parsed_with, check_with, LintFailure, Report, Validate,
+    check, check_parsed, check_parsed_on_two_threads, check_parsed_with, check_with, LintFailure,
+    Report, Validate,
 };
 pub use fix::{
     fix_flake, fix_keeps_syntax_of, fix_text, AppliedFix, FixMode, FixOutcome, MAX_ROUNDS,

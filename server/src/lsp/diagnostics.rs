@@ -189,7 +189,8 @@ fn lint_text(
 ) -> (Vec<lsp::Diagnostic>, Vec<PublishedFinding>) {
     let file_name = snapshot.file_name();
     // The fixes travel unproved in the diagnostics' data; a code action proves the ones it offers.
-    let report = lints::check_parsed_with(
+    // An edit waits for this: a large file's lints run on two threads.
+    let report = lints::check_parsed_on_two_threads(
         snapshot.parse(),
         &snapshot.text,
         file_name.as_deref(),
