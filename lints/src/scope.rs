@@ -628,12 +628,8 @@ impl Builder {
                 continue;
             }
             let resolution = self.resolve_name(token.text(), range, None);
-            match resolution {
-                Resolution::With(with) => *self.index.with_uses.entry(with).or_insert(0) += 1,
-                // Counted as live code: which binding's definition holds it cannot be known.
-                Resolution::Binding(id) => self.edges.push((None, id)),
-                Resolution::Builtin | Resolution::Undefined => {}
-            }
+            // Counted as live code: which binding's definition holds it cannot be known.
+            self.note_use(resolution, false);
             if let Resolution::Binding(id) = resolution {
                 let counts = &mut self.index.unparsed_uses;
                 if counts.len() <= id.0 as usize {
@@ -682,12 +678,15 @@ impl Builder {
         }
     }
 
-    /// Counts a use for liveness and for its `with`.
-    fn note_use(&mut self, resolution: Resolution) {
+    /// Counts a use for liveness, as a use by the bindings whose definitions enclose it or, when
+    /// `owned` is false, by live code; and for its `with`.
+    fn note_use(&mut self, resolution: Resolution, owned: bool) {
         match resolution {
             Resolution::With(with) => *self.index.with_uses.entry(with).or_insert(0) += 1,
             Resolution::Binding(id) => {
-                let owners = self.owners.last().map(|(_, owners)| owners.clone());
+                let owners = owned
+                    .then(|| self.owners.last().map(|(_, owners)| owners.clone()))
+                    .flatten();
                 self.edges.push((owners, id));
             }
             Resolution::Builtin | Resolution::Undefined => {}
@@ -728,7 +727,7 @@ impl Builder {
         };
         let range = node.text_range();
         let resolution = self.resolve_name(token.text(), range, skip_scope);
-        self.note_use(resolution);
+        self.note_use(resolution, true);
         self.index.references.push(Reference { range, resolution });
     }
 }
