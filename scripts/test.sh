@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite: the Rust tests of every crate, the end-to-end tests with real clients
 # (Neovim headless; the VS Code extension's tests, which also build its .vsix and validate the
-# SARIF output; pre-commit running the hooks), and Nix's own parser and evaluator over flake.nix
-# and the examples.
+# SARIF output; pre-commit running the hooks), Nix's own parser and evaluator over flake.nix
+# and the examples, and README.md's first command as it is written there.
 #
 # Usage: bash scripts/test.sh
 # On Debian or Ubuntu it installs what is missing (nix-bin, neovim) with apt-get, through sudo
@@ -84,6 +84,7 @@ step "vs code extension test and .vsix" bash editors/vscode/test.sh
 step "pre-commit hooks test" bash scripts/test-pre-commit.sh
 step "nix parse check" bash scripts/check-nix-parse.sh
 step "flake lib.mkCheck check" bash scripts/check-flake-lib.sh
+step "README's first command" bash scripts/check-readme-run.sh
 
 if ((${#failed[@]} > 0)); then
   echo "test: FAILED: ${failed[*]}" >&2
