@@ -166,14 +166,7 @@ mod tests {
     fn check(fixture: &str, expected: &str) {
         let files = fixture::files(fixture);
         let file = &files[0];
-        let lock = files
-            .iter()
-            .find(|file| file.path.ends_with("flake.lock"))
-            .map(|file| file.text.as_str());
-        let flake = FlakeFiles {
-            is_flake: file.path.ends_with("flake.nix"),
-            lock,
-        };
+        let flake = fixture::flake_files(&files);
         let analysis = Analysis::new(syntax::parse(&file.text).root());
         let targets = definition(&analysis, file.cursor(), flake);
         let rendered: Vec<String> = targets
@@ -184,7 +177,7 @@ mod tests {
                 }
                 Target::FlakeLock(range) => format!(
                     "lock:{}@{}",
-                    &lock.expect("a lock")[*range],
+                    &flake.lock.expect("a lock")[*range],
                     u32::from(range.start())
                 ),
                 Target::File { candidates } => format!("file:{}", candidates.join("|")),

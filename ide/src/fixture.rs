@@ -54,6 +54,20 @@ pub fn files(fixture: &str) -> Vec<FixtureFile> {
     files
 }
 
+/// The flake context of the first file of a fixture: whether it is a flake.nix, and the text of
+/// the fixture's flake.lock, if it has one.
+pub fn flake_files(files: &[FixtureFile]) -> crate::definition::FlakeFiles<'_> {
+    crate::definition::FlakeFiles {
+        is_flake: files
+            .first()
+            .is_some_and(|file| file.path.ends_with("flake.nix")),
+        lock: files
+            .iter()
+            .find(|file| file.path.ends_with("flake.lock"))
+            .map(|file| file.text.as_str()),
+    }
+}
+
 /// A fixture of one file.
 pub fn single(fixture: &str) -> FixtureFile {
     let mut files = files(fixture);

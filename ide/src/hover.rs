@@ -370,16 +370,9 @@ mod tests {
     fn hover_text(fixture: &str, docs: Option<&HashMap<String, BuiltinDoc>>) -> String {
         let files = fixture::files(fixture);
         let file = &files[0];
-        let lock = files
-            .iter()
-            .find(|file| file.path.ends_with("flake.lock"))
-            .map(|file| file.text.as_str());
         let context = HoverContext {
             builtin_docs: docs,
-            flake: FlakeFiles {
-                is_flake: file.path.ends_with("flake.nix"),
-                lock,
-            },
+            flake: fixture::flake_files(&files),
         };
         let analysis = Analysis::new(syntax::parse(&file.text).root());
         hover(&analysis, file.cursor(), context)
