@@ -409,14 +409,19 @@ fn message() -> impl Strategy<Value = Value> {
         })
 }
 
-#[test]
-fn any_sequence_of_messages_ends_with_well_framed_output() {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
+/// The runtime the property tests feed the server on, with the worker threads' big stack.
+fn property_runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .thread_stack_size(syntax::WORKER_STACK_SIZE)
         .enable_all()
         .build()
-        .expect("a runtime");
+        .expect("a runtime")
+}
+
+#[test]
+fn any_sequence_of_messages_ends_with_well_framed_output() {
+    let runtime = property_runtime();
     proptest::test_runner::TestRunner::new(config())
         .run(&proptest::collection::vec(message(), 0..12), |messages| {
             let output = runtime.block_on(lsp_feed::feed(&framed(&messages)));
@@ -475,12 +480,7 @@ fn apply_damage(input: &mut Vec<u8>, damage: &Damage) {
 
 #[test]
 fn damaged_bytes_end_with_well_framed_output() {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .thread_stack_size(syntax::WORKER_STACK_SIZE)
-        .enable_all()
-        .build()
-        .expect("a runtime");
+    let runtime = property_runtime();
     let strategy = (
         proptest::collection::vec(message(), 1..8),
         proptest::collection::vec(damage(), 1..4),
