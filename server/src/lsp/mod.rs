@@ -20,7 +20,7 @@ mod formatting;
 mod highlight;
 mod hover;
 mod inlay_hints;
-pub mod offload;
+mod offload;
 mod pull_diagnostics;
 mod references;
 mod rename;

@@ -46,13 +46,6 @@ impl<S> Offload<S> {
     }
 }
 
-/// A JSON-RPC message with its `Content-Length` header.
-pub fn frame(body: &[u8]) -> Vec<u8> {
-    let mut framed = format!("Content-Length: {}\r\n\r\n", body.len()).into_bytes();
-    framed.extend_from_slice(body);
-    framed
-}
-
 /// Sends an answer down the direct line, if there is one and it can be written; then tower has
 /// nothing left to send.
 fn send_direct(
@@ -63,7 +56,7 @@ fn send_direct(
         return answer;
     };
     match serde_json::to_vec(response) {
-        Ok(body) if direct.send(frame(&body)).is_ok() => None,
+        Ok(body) if direct.send(super::transport::frame(&body)).is_ok() => None,
         _ => answer,
     }
 }

@@ -71,13 +71,11 @@ where
             }
         };
         frames.push(&chunk[..read]);
-        while let Some(frame) = frames.next_frame() {
-            match frame {
+        while let Some(next) = frames.next_frame() {
+            match next {
                 Frame::Message(body) => {
-                    let header = format!("Content-Length: {}\r\n\r\n", body.len());
                     let sent = async {
-                        tower.write_all(header.as_bytes()).await?;
-                        tower.write_all(&body).await?;
+                        tower.write_all(&frame(&body)).await?;
                         tower.flush().await
                     };
                     if sent.await.is_err() {
@@ -87,7 +85,7 @@ where
                 }
                 Frame::Broken(answer) => {
                     tracing::warn!("a broken message from the client: {answer}");
-                    let _ = errors.send(super::offload::frame(answer.to_string().as_bytes()));
+                    let _ = errors.send(frame(answer.to_string().as_bytes()));
                 }
             }
         }
@@ -143,6 +141,13 @@ where
     // Whatever tower wrote last, even unframed, belongs to the client.
     output.write_all(&pending).await?;
     output.flush().await
+}
+
+/// A JSON-RPC message with its `Content-Length` header.
+pub fn frame(body: &[u8]) -> Vec<u8> {
+    let mut framed = format!("Content-Length: {}\r\n\r\n", body.len()).into_bytes();
+    framed.extend_from_slice(body);
+    framed
 }
 
 /// How many bytes at the start of `bytes` are whole frames of tower's own (well-formed) output.
@@ -345,7 +350,7 @@ mod tests {
     use super::*;
 
     fn frame(body: &str) -> Vec<u8> {
-        format!("Content-Length: {}\r\n\r\n{body}", body.len()).into_bytes()
+        super::frame(body.as_bytes())
     }
 
     /// Every frame of `input` fed at once and byte by byte, described: the body of a message,

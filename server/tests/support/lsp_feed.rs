@@ -13,9 +13,7 @@ use tokio::sync::Notify;
 
 /// Frames one message body with its `Content-Length` header.
 pub fn frame(body: &[u8]) -> Vec<u8> {
-    let mut out = format!("Content-Length: {}\r\n\r\n", body.len()).into_bytes();
-    out.extend_from_slice(body);
-    out
+    nixwise::lsp::transport::frame(body)
 }
 
 /// Writes `input` to a fresh server, closes its input and returns everything it wrote. Panics if
