@@ -64,3 +64,20 @@ fn incremental_then_lint(bencher: Bencher, name: &str) {
         )
     });
 }
+
+#[divan::bench(args = EDITS, sample_count = 20)]
+fn incremental_then_lint_on_two_threads(bencher: Bencher, name: &str) {
+    let (old, edit, new_text) = prepared(name);
+    let config = lints::Config::default();
+    bencher.bench(|| {
+        let (parse, _) = syntax::reparse(&old, &edit, &new_text);
+        // As the language server lints a large document after an edit.
+        lints::check_parsed_on_two_threads(
+            &parse,
+            &new_text,
+            Some("all-packages.nix"),
+            &config,
+            lints::Validate::Nothing,
+        )
+    });
+}

@@ -3,7 +3,8 @@
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use syntax::{
-    LineIndex, NodeOrToken, Parse, SyntaxKind, SyntaxNode, TextRange, WalkEvent, SYNTAX_KIND_COUNT,
+    LineIndex, NodeOrToken, Parse, SyntaxKind, SyntaxNode, TextRange, TextSize, WalkEvent,
+    SYNTAX_KIND_COUNT,
 };
 
 use crate::config::Config;
@@ -109,17 +110,45 @@ pub fn check_parsed_on_two_threads(
 }
 
 /// Below this size a second thread costs more than it saves.
-const TWO_THREADS_FROM: usize = 64 << 10;
+pub(crate) const TWO_THREADS_FROM: usize = 64 << 10;
 
-/// What one walk over the tree gathered for some of the lints.
-struct Gathered {
+/// What one walk over the tree gathered.
+pub(crate) struct Gathered {
     /// Findings by index into the lints.
-    findings: Vec<(usize, Findings)>,
-    failures: Vec<(usize, LintFailure)>,
+    pub(crate) findings: Vec<Findings>,
+    /// By index into the lints, where the visit that made each finding started.
+    pub(crate) starts: Vec<Vec<TextSize>>,
+    pub(crate) failures: Vec<(usize, LintFailure)>,
 }
 
-/// Runs the lints marked in `chosen` over the whole tree (a root of its own, so that each thread
-/// has one), and reads suppression comments into `suppressions` when given.
+/// Which nodes one walk visits. Preorder visits nodes by their start, so the nodes that start
+/// before an offset come first and the others after them: two walks split at an offset visit,
+/// together and in order, what one walk visits.
+#[derive(Clone, Copy)]
+pub(crate) enum Part<'a> {
+    Whole,
+    StartingBefore(TextSize),
+    StartingFrom(TextSize),
+    /// Every node but those inside these ranges, which are nodes' ranges, sorted.
+    Outside(&'a [TextRange]),
+}
+
+impl Part<'_> {
+    fn wants(&self, range: TextRange) -> bool {
+        match *self {
+            Part::Whole => true,
+            Part::StartingBefore(offset) => range.start() < offset,
+            Part::StartingFrom(offset) => range.start() >= offset,
+            Part::Outside(skipped) => {
+                let after = skipped.partition_point(|skip| skip.start() <= range.start());
+                after == 0 || !skipped[after - 1].contains_range(range)
+            }
+        }
+    }
+}
+
+/// Runs the enabled lints over the nodes of `part` (a root of its own, so that each thread has
+/// one), and reads suppression comments of the whole file into `suppressions` when given.
 #[allow(clippy::too_many_arguments)]
 fn gather(
     parse: &Parse,
@@ -127,7 +156,8 @@ fn gather(
     file_name: Option<&str>,
     config: &Config,
     lints: &[&'static Lint],
-    chosen: &[bool],
+    enabled: &[bool],
+    part: Part<'_>,
     line_index: Option<&LineIndex>,
     suppressions: Option<&mut Suppressions>,
 ) -> Gathered {
@@ -135,13 +165,14 @@ fn gather(
     let ctx = LintCtx::new(text, &root, file_name, config);
     let mut by_kind: Vec<Vec<usize>> = vec![Vec::new(); SYNTAX_KIND_COUNT];
     for (index, lint) in lints.iter().enumerate() {
-        if chosen[index] {
+        if enabled[index] {
             for kind in lint.kinds {
                 by_kind[*kind as usize].push(index);
             }
         }
     }
     let mut findings: Vec<Findings> = lints.iter().map(|_| Findings::default()).collect();
+    let mut starts: Vec<Vec<TextSize>> = vec![Vec::new(); lints.len()];
     let mut failures: Vec<(usize, LintFailure)> = Vec::new();
     let mut failed = vec![false; lints.len()];
 
@@ -154,9 +185,12 @@ fn gather(
             ctx.set_current(lint);
             let sink = &mut findings[index];
             let outcome = catch_unwind(AssertUnwindSafe(|| (lint.check)(&ctx, node, sink)));
+            let start = node.text_range().start();
+            starts[index].resize(findings[index].items.len(), start);
             if let Err(payload) = outcome {
                 failed[index] = true;
                 findings[index].items.clear();
+                starts[index].clear();
                 failures.push((
                     index,
                     LintFailure {
@@ -173,7 +207,9 @@ fn gather(
         (Some(suppressions), Some(line_index)) => {
             for event in root.preorder_with_tokens() {
                 match event {
-                    WalkEvent::Enter(NodeOrToken::Node(node)) => visit(&node),
+                    WalkEvent::Enter(NodeOrToken::Node(node)) if part.wants(node.text_range()) => {
+                        visit(&node)
+                    }
                     WalkEvent::Enter(NodeOrToken::Token(token))
                         if token.kind() == SyntaxKind::TOKEN_COMMENT =>
                     {
@@ -185,17 +221,35 @@ fn gather(
             }
         }
         _ => {
-            for node in root.descendants() {
-                visit(&node);
+            let mut walk = root.preorder();
+            while let Some(event) = walk.next() {
+                let WalkEvent::Enter(node) = event else {
+                    continue;
+                };
+                let range = node.text_range();
+                match part {
+                    // All that follows starts later still.
+                    Part::StartingBefore(offset) if range.start() >= offset => break,
+                    // Nothing inside starts at or after the offset.
+                    Part::StartingFrom(offset) if range.end() < offset => {
+                        walk.skip_subtree();
+                        continue;
+                    }
+                    Part::Outside(_) if !part.wants(range) => {
+                        walk.skip_subtree();
+                        continue;
+                    }
+                    _ => {}
+                }
+                if part.wants(range) {
+                    visit(&node);
+                }
             }
         }
     }
     Gathered {
-        findings: findings
-            .into_iter()
-            .enumerate()
-            .filter(|(index, _)| chosen[*index])
-            .collect(),
+        findings,
+        starts,
         failures,
     }
 }
@@ -209,74 +263,132 @@ fn run_on(
     validate: Validate,
     two_threads: bool,
 ) -> Report {
-    let root = parse.root();
-    // Lines matter only to suppression comments, and only comments holding a directive suppress
-    // anything, which the text shows up front: most files need no line index at all.
-    let has_directives = text.contains("nixwise:") || text.contains("deadnix:");
-    let line_index = has_directives.then(|| LineIndex::new(text));
-    let line_of = |offset: syntax::TextSize| {
-        line_index
-            .as_ref()
-            .map_or(0, |index| index.line_col(offset).line)
-    };
+    let line_index = line_index_for_suppressions(text);
     let enabled: Vec<bool> = lints.iter().map(|lint| config.is_enabled(lint)).collect();
     let mut suppressions = Suppressions::default();
+    let walk = Walk {
+        parse,
+        text,
+        file_name,
+        config,
+        lints,
+    };
     let gathered = if two_threads && text.len() >= TWO_THREADS_FROM {
-        // Every other enabled lint goes to the second thread: neighbours in the registry cost
-        // alike often enough to share the work about evenly.
-        let mut first = vec![false; lints.len()];
-        let mut second = vec![false; lints.len()];
-        for (position, index) in (0..lints.len()).filter(|&i| enabled[i]).enumerate() {
-            if position % 2 == 0 {
-                first[index] = true;
-            } else {
-                second[index] = true;
-            }
-        }
-        std::thread::scope(|scope| {
-            let other = std::thread::Builder::new()
-                .name("nixwise-lints".to_owned())
-                .stack_size(syntax::WORKER_STACK_SIZE)
-                .spawn_scoped(scope, || {
-                    gather(parse, text, file_name, config, lints, &second, None, None)
-                });
-            let mut here = gather(
-                parse,
-                text,
-                file_name,
-                config,
-                lints,
-                &first,
-                line_index.as_ref(),
-                Some(&mut suppressions),
-            );
-            // Lints catch their own panics; should the thread fail to start or end, its half
-            // runs here.
-            let there = match other.map(|handle| handle.join()) {
-                Ok(Ok(there)) => there,
-                _ => gather(parse, text, file_name, config, lints, &second, None, None),
-            };
-            here.findings.extend(there.findings);
-            here.failures.extend(there.failures);
-            here
-        })
+        // Each thread takes the nodes of one half of the text, with every lint: a lint's cost
+        // follows the text it reads, so the halves cost about alike. The nodes that span the
+        // middle start in the first half and go to the first thread.
+        let middle = u32::try_from(text.len() / 2).map_or(TextSize::from(u32::MAX), TextSize::from);
+        walk.on_two_threads(
+            (&enabled, Part::StartingBefore(middle)),
+            (&enabled, Part::StartingFrom(middle)),
+            line_index.as_ref(),
+            &mut suppressions,
+        )
     } else {
-        gather(
-            parse,
-            text,
-            file_name,
-            config,
-            lints,
+        walk.gather(
             &enabled,
+            Part::Whole,
             line_index.as_ref(),
             Some(&mut suppressions),
         )
     };
+    finish(
+        parse,
+        text,
+        config,
+        lints,
+        validate,
+        gathered,
+        &suppressions,
+        line_index.as_ref(),
+    )
+}
+
+/// Lines matter only to suppression comments, and only comments holding a directive suppress
+/// anything, which the text shows up front: most files need no line index at all.
+pub(crate) fn line_index_for_suppressions(text: &str) -> Option<LineIndex> {
+    let has_directives = text.contains("nixwise:") || text.contains("deadnix:");
+    has_directives.then(|| LineIndex::new(text))
+}
+
+/// What every walk over one file shares.
+#[derive(Clone, Copy)]
+pub(crate) struct Walk<'a> {
+    pub(crate) parse: &'a Parse,
+    pub(crate) text: &'a str,
+    pub(crate) file_name: Option<&'a str>,
+    pub(crate) config: &'a Config,
+    pub(crate) lints: &'a [&'static Lint],
+}
+
+impl Walk<'_> {
+    pub(crate) fn gather(
+        &self,
+        enabled: &[bool],
+        part: Part<'_>,
+        line_index: Option<&LineIndex>,
+        suppressions: Option<&mut Suppressions>,
+    ) -> Gathered {
+        gather(
+            self.parse,
+            self.text,
+            self.file_name,
+            self.config,
+            self.lints,
+            enabled,
+            part,
+            line_index,
+            suppressions,
+        )
+    }
+
+    /// Two walks, one on this thread (which reads the suppression comments) and one on another:
+    /// either the same lints over consecutive parts of the tree, or different lints.
+    pub(crate) fn on_two_threads(
+        &self,
+        (first_lints, first_part): (&[bool], Part<'_>),
+        (second_lints, second_part): (&[bool], Part<'_>),
+        line_index: Option<&LineIndex>,
+        suppressions: &mut Suppressions,
+    ) -> Gathered {
+        std::thread::scope(|scope| {
+            let other = std::thread::Builder::new()
+                .name("nixwise-lints".to_owned())
+                .stack_size(syntax::WORKER_STACK_SIZE)
+                .spawn_scoped(scope, || self.gather(second_lints, second_part, None, None));
+            let here = self.gather(first_lints, first_part, line_index, Some(suppressions));
+            // Lints catch their own panics; should the thread fail to start or end, its part
+            // runs here.
+            let there = match other.map(|handle| handle.join()) {
+                Ok(Ok(there)) => there,
+                _ => self.gather(second_lints, second_part, None, None),
+            };
+            join_halves(here, there)
+        })
+    }
+}
+
+/// Turns what the walks gathered into the report: syntax errors, configured severities,
+/// suppressions, the fixes that may be offered, and order.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn finish(
+    parse: &Parse,
+    text: &str,
+    config: &Config,
+    lints: &[&'static Lint],
+    validate: Validate,
+    gathered: Gathered,
+    suppressions: &Suppressions,
+    line_index: Option<&LineIndex>,
+) -> Report {
+    let root = parse.root();
+    let line_of =
+        |offset: syntax::TextSize| line_index.map_or(0, |index| index.line_col(offset).line);
     let Gathered {
-        mut findings,
+        findings,
         mut failures,
+        ..
     } = gathered;
-    findings.sort_by_key(|(index, _)| *index);
     failures.sort_by_key(|(index, _)| *index);
     let failures: Vec<LintFailure> = failures.into_iter().map(|(_, failure)| failure).collect();
 
@@ -319,8 +431,7 @@ fn run_on(
             verdict
         }
     };
-    for (index, lint_findings) in findings {
-        let lint = lints[index];
+    for (lint, lint_findings) in lints.iter().zip(findings) {
         for finding in lint_findings.items {
             let Some(severity) = config.severity(lint, finding.severity) else {
                 continue;
@@ -359,6 +470,35 @@ fn run_on(
     });
     Report {
         diagnostics,
+        failures,
+    }
+}
+
+/// The findings of two walks as one walk over both parts finds them, when the parts are
+/// consecutive or the lints different: a lint that failed in either loses its findings in both,
+/// and its first failure stands.
+fn join_halves(first: Gathered, second: Gathered) -> Gathered {
+    let mut failures = first.failures;
+    for (index, failure) in second.failures {
+        if !failures.iter().any(|(failed, _)| *failed == index) {
+            failures.push((index, failure));
+        }
+    }
+    let mut findings = first.findings;
+    let mut starts = first.starts;
+    for (index, (after, after_starts)) in second.findings.into_iter().zip(second.starts).enumerate()
+    {
+        if failures.iter().any(|(failed, _)| *failed == index) {
+            findings[index].items.clear();
+            starts[index].clear();
+        } else {
+            findings[index].items.extend(after.items);
+            starts[index].extend(after_starts);
+        }
+    }
+    Gathered {
+        findings,
+        starts,
         failures,
     }
 }
