@@ -305,6 +305,18 @@ pub struct Config {
     flake_lock: FlakeLockSettings,
 }
 
+/// Two configurations are equal when they judge every file alike: the glob set is built from
+/// `exclude`, so comparing the patterns compares it.
+impl PartialEq for Config {
+    fn eq(&self, other: &Config) -> bool {
+        self.levels == other.levels
+            && self.options == other.options
+            && self.exclude == other.exclude
+            && self.reference_date == other.reference_date
+            && self.flake_lock == other.flake_lock
+    }
+}
+
 impl Default for Config {
     fn default() -> Config {
         Config::from_layers(&[])

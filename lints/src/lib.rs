@@ -9,6 +9,7 @@ mod engine;
 pub(crate) mod fetchers;
 mod fix;
 pub mod flake;
+mod incremental;
 mod lint;
 mod lints;
 pub(crate) mod module_context;
@@ -29,7 +30,9 @@ pub use fix::{
     fix_flake, fix_keeps_syntax_of, fix_text, AppliedFix, FixMode, FixOutcome, MAX_ROUNDS,
 };
 pub use flake::check::{check_flake, FlakeFiles, FlakeReport};
+pub use incremental::{check_retaining, Retained};
 pub use lint::{
     Category, Finding, Findings, Fixability, Lint, LintCtx, LintOption, OptionDefault, OptionValue,
+    Reach,
 };
 pub use registry::LINTS;

@@ -70,11 +70,29 @@ pub struct Lint {
     pub tags: &'static [Tag],
     /// The node kinds the engine dispatches to `check`.
     pub kinds: &'static [SyntaxKind],
+    /// How far from the node it visits `check` may read, which decides whether its findings
+    /// outlive an edit elsewhere in the file.
+    pub reach: Reach,
     /// Markdown with the headings `## What it does`, `## Why is this bad?` and `## Example`.
     pub docs: &'static str,
     /// Options users can set under `[lints.<name>]`, with their defaults.
     pub options: &'static [LintOption],
     pub check: fn(&LintCtx<'_>, &SyntaxNode, &mut Findings),
+}
+
+/// How far from the visited node a lint's `check` reads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Reach {
+    /// Anywhere in the file: the lint runs over the whole file on every check.
+    File,
+    /// When the file's body is a large non-`rec` attribute set (all-packages.nix), a visit of a
+    /// node inside one entry of that set reads only that entry and what lies outside every entry:
+    /// the set's braces and what encloses the set. Never another entry: not its siblings, not the
+    /// uses of an enclosing binding elsewhere, not the whole text. Since no entry of a non-`rec`
+    /// set binds a name the others see, names inside an entry resolve the same whatever the other
+    /// entries hold, so after an edit inside one entry the findings inside every other entry stay
+    /// as they were (see `incremental.rs`).
+    Entry,
 }
 
 /// An option of a lint, set in configuration as `[lints.<name>] <option> = <value>`.
@@ -346,6 +364,7 @@ macro_rules! declare_lint {
             fix: $fix:ident,
             tags: [$($tag:ident),* $(,)?],
             kinds: [$($kind:ident),* $(,)?],
+            $(reach: $reach:ident,)?
             $(options: [$($option:expr),* $(,)?],)?
             check: $check:path $(,)?
         };
@@ -359,11 +378,14 @@ macro_rules! declare_lint {
             fixability: $crate::Fixability::$fix,
             tags: &[$($crate::Tag::$tag),*],
             kinds: &[$(syntax::SyntaxKind::$kind),*],
+            reach: declare_lint!(@reach $($reach)?),
             docs: concat!($($doc, "\n"),*),
             options: &[$($($option),*)?],
             check: $check,
         };
     };
+    (@reach) => { $crate::Reach::File };
+    (@reach $reach:ident) => { $crate::Reach::$reach };
     (@enabled) => { true };
     (@enabled $enabled:literal) => { $enabled };
 }

@@ -37,6 +37,7 @@ declare_lint! {
         fix: SafeOrUnsafe,
         tags: [],
         kinds: [NODE_BIN_OP],
+        reach: Entry,
         check: check_bin_op,
     };
 }

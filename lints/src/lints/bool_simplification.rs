@@ -38,6 +38,7 @@ declare_lint! {
         fix: Safe,
         tags: [],
         kinds: [NODE_UNARY_OP],
+        reach: Entry,
         check: check_not,
     };
 }

@@ -54,6 +54,7 @@ declare_lint! {
         fix: Safe,
         tags: [],
         kinds: [NODE_LET_IN],
+        reach: Entry,
         check: check_let_in,
     };
 }

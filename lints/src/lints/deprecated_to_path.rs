@@ -41,6 +41,7 @@ declare_lint! {
         fix: None,
         tags: [Deprecated],
         kinds: [NODE_SELECT, NODE_IDENT],
+        reach: Entry,
         check: check_to_path,
     };
 }

@@ -49,6 +49,7 @@ declare_lint! {
         fix: None,
         tags: [],
         kinds: [NODE_ATTR_SET, NODE_LET_IN, NODE_LEGACY_LET],
+        reach: Entry,
         check: check_bindings,
     };
 }

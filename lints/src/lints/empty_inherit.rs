@@ -38,6 +38,7 @@ declare_lint! {
         fix: Safe,
         tags: [Unnecessary],
         kinds: [NODE_INHERIT],
+        reach: Entry,
         check: check_inherit,
     };
 }

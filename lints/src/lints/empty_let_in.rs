@@ -37,6 +37,7 @@ declare_lint! {
         fix: Safe,
         tags: [],
         kinds: [NODE_LET_IN],
+        reach: Entry,
         check: check_let_in,
     };
 }

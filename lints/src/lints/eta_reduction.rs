@@ -44,6 +44,7 @@ declare_lint! {
         fix: Unsafe,
         tags: [],
         kinds: [NODE_LAMBDA],
+        reach: Entry,
         check: check_lambda,
     };
 }

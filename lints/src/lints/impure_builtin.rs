@@ -45,6 +45,7 @@ declare_lint! {
         fix: None,
         tags: [],
         kinds: [NODE_SELECT, NODE_IDENT],
+        reach: Entry,
         check: check_node,
     };
 }

@@ -50,6 +50,7 @@ declare_lint! {
         fix: Unsafe,
         tags: [],
         kinds: [NODE_APPLY, NODE_ATTRPATH_VALUE],
+        reach: Entry,
         check: check_node,
     };
 }

@@ -49,6 +49,7 @@ declare_lint! {
         fix: Safe,
         tags: [Deprecated],
         kinds: [NODE_LEGACY_LET],
+        reach: Entry,
         check: check_legacy_let,
     };
 }

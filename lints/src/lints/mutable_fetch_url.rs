@@ -53,6 +53,7 @@ declare_lint! {
         fix: None,
         tags: [],
         kinds: [NODE_APPLY],
+        reach: Entry,
         check: check_apply,
     };
 }

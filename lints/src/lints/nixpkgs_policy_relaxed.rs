@@ -48,6 +48,7 @@ declare_lint! {
         fix: None,
         tags: [],
         kinds: [NODE_ATTRPATH_VALUE],
+        reach: Entry,
         options: [LintOption {
             name: "unfree",
             default: OptionDefault::Bool(false),

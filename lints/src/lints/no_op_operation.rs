@@ -43,6 +43,7 @@ declare_lint! {
         fix: SafeOrUnsafe,
         tags: [],
         kinds: [NODE_BIN_OP],
+        reach: Entry,
         check: check_bin_op,
     };
 }

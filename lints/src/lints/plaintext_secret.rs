@@ -71,6 +71,7 @@ declare_lint! {
         fix: None,
         tags: [],
         kinds: [NODE_ATTRPATH_VALUE, NODE_STRING],
+        reach: Entry,
         options: [
             LintOption {
                 name: "secret-names",

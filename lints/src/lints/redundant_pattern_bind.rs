@@ -33,6 +33,7 @@ declare_lint! {
         fix: Safe,
         tags: [],
         kinds: [NODE_PATTERN],
+        reach: Entry,
         check: check_pattern,
     };
 }

@@ -48,6 +48,7 @@ declare_lint! {
         fix: Unsafe,
         tags: [],
         kinds: [NODE_ATTR_SET],
+        reach: Entry,
         options: [LintOption {
             name: "min",
             default: OptionDefault::Int(3),

@@ -35,6 +35,7 @@ declare_lint! {
         fix: None,
         tags: [],
         kinds: [NODE_ATTRPATH_VALUE],
+        reach: Entry,
         check: check_binding,
     };
 }

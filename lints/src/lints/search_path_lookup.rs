@@ -59,6 +59,7 @@ declare_lint! {
         fix: Unsafe,
         tags: [],
         kinds: [NODE_PATH_SEARCH, NODE_IDENT, NODE_SELECT],
+        reach: Entry,
         check: check_node,
     };
 }

@@ -62,6 +62,7 @@ declare_lint! {
         fix: None,
         tags: [],
         kinds: [NODE_ATTRPATH_VALUE],
+        reach: Entry,
         options: [
             LintOption {
                 name: "file-names",

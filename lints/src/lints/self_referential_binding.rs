@@ -44,6 +44,7 @@ declare_lint! {
         fix: Unsafe,
         tags: [],
         kinds: [NODE_ATTRPATH_VALUE, NODE_INHERIT],
+        reach: Entry,
         check: check_binding,
     };
 }

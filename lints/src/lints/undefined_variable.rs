@@ -40,6 +40,7 @@ declare_lint! {
         fix: Unsafe,
         tags: [],
         kinds: [NODE_IDENT],
+        reach: Entry,
         check: check_ident,
     };
 }

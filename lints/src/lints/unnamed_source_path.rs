@@ -53,6 +53,7 @@ declare_lint! {
         fix: Unsafe,
         tags: [],
         kinds: [NODE_ATTRPATH_VALUE],
+        reach: Entry,
         check: check_binding,
     };
 }

@@ -43,6 +43,7 @@ declare_lint! {
         fix: Safe,
         tags: [Unnecessary],
         kinds: [NODE_ATTR_SET],
+        reach: Entry,
         check: check_set,
     };
 }

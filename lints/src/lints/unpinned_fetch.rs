@@ -49,6 +49,7 @@ declare_lint! {
         fix: Unsafe,
         tags: [],
         kinds: [NODE_APPLY],
+        reach: Entry,
         check: check_apply,
     };
 }

@@ -34,6 +34,7 @@ declare_lint! {
         fix: Safe,
         tags: [Deprecated],
         kinds: [NODE_LITERAL],
+        reach: Entry,
         check: check_literal,
     };
 }

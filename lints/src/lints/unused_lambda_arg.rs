@@ -43,6 +43,7 @@ declare_lint! {
         fix: Safe,
         tags: [Unnecessary],
         kinds: [NODE_LAMBDA],
+        reach: Entry,
         options: [LintOption {
             name: "warn-used-underscore",
             default: OptionDefault::Bool(false),

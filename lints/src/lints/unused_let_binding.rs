@@ -46,6 +46,7 @@ declare_lint! {
         fix: Safe,
         tags: [Unnecessary],
         kinds: [NODE_LET_IN],
+        reach: Entry,
         check: check_let,
     };
 }

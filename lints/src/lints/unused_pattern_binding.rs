@@ -43,6 +43,7 @@ declare_lint! {
         fix: SafeOrUnsafe,
         tags: [Unnecessary],
         kinds: [NODE_LAMBDA],
+        reach: Entry,
         options: [LintOption {
             name: "strict-patterns",
             default: OptionDefault::Bool(false),

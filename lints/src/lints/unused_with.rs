@@ -41,6 +41,7 @@ declare_lint! {
         fix: Safe,
         tags: [Unnecessary],
         kinds: [NODE_WITH],
+        reach: Entry,
         check: check_with,
     };
 }

@@ -40,6 +40,7 @@ declare_lint! {
         fix: SafeOrUnsafe,
         tags: [],
         kinds: [NODE_IF_ELSE],
+        reach: Entry,
         check: check_if,
     };
 }

@@ -51,6 +51,7 @@ declare_lint! {
         fix: Safe,
         tags: [],
         kinds: [NODE_PAREN],
+        reach: Entry,
         check: check_paren,
     };
 }

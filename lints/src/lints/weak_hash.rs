@@ -46,6 +46,7 @@ declare_lint! {
         fix: None,
         tags: [],
         kinds: [NODE_ATTRPATH_VALUE],
+        reach: Entry,
         check: check_binding,
     };
 }

@@ -1,0 +1,646 @@
+//! Checking a file again after an edit, keeping what the edit cannot have changed.
+//!
+//! A large file is most often one big attribute set: nixpkgs' all-packages.nix is
+//! `{ lib, … }: res: pkgs: super: with pkgs; { … }` around some 17,000 entries, and an edit falls
+//! inside one of them. When the set is not `rec`, no entry binds a name another entry sees, so a
+//! lint of [`Reach::Entry`] finds inside every other entry what it found there before. Such lints
+//! run again over the changed entry and what lies outside every entry; their findings inside the
+//! other entries are taken over, moved by the edit's change of length. Lints of [`Reach::File`]
+//! run over the whole file as always. The report is the report of a full check; a test holds the
+//! two equal over long random edit sequences.
+
+use std::sync::Arc;
+
+use syntax::ast::{self, Expr};
+use syntax::{AstNode, Parse, SyntaxKind, SyntaxNode, TextRange, TextSize};
+
+use crate::config::Config;
+use crate::engine::{
+    finish, line_index_for_suppressions, Gathered, Part, Report, Validate, Walk, TWO_THREADS_FROM,
+};
+use crate::lint::{Finding, Reach};
+use crate::registry::LINTS;
+use crate::suppression::Suppressions;
+
+/// Below this many entries a file is checked whole: there is little to keep.
+const MIN_ENTRIES: usize = 64;
+
+/// What a check keeps for checking the same file again after an edit.
+#[derive(Debug)]
+pub struct Retained {
+    text: Arc<str>,
+    file_name: Option<String>,
+    config: Config,
+    /// The range inside the braces of the file's body set.
+    body: TextRange,
+    /// The entries of the file's body set, in order; empty when the body is no large non-`rec`
+    /// set or the file has syntax errors.
+    entries: Vec<TextRange>,
+    /// By index in the registry, for each enabled lint of [`Reach::Entry`] that did not fail:
+    /// its findings, each with the start of the node whose visit found it.
+    findings: Vec<Option<Vec<(TextSize, Finding)>>>,
+    /// Whether this check took findings over from the one before.
+    reused: bool,
+}
+
+impl Retained {
+    /// Whether the check that made this took findings over from the check before it.
+    pub fn reused(&self) -> bool {
+        self.reused
+    }
+}
+
+/// Checks a parsed file like [`crate::check_parsed_with`], taking over from `previous`, the check
+/// of an earlier text of the same file, the findings an edit cannot have changed; the lints of a
+/// large file run on two threads when `two_threads`. Returns the report and what to keep for the
+/// next check.
+pub fn check_retaining(
+    parse: &Parse,
+    text: &Arc<str>,
+    file_name: Option<&str>,
+    config: &Config,
+    validate: Validate,
+    previous: Option<&Retained>,
+    two_threads: bool,
+) -> (Report, Retained) {
+    let lints = LINTS;
+    let enabled: Vec<bool> = lints.iter().map(|lint| config.is_enabled(lint)).collect();
+    let clean = parse.errors().is_empty() && !parse.is_truncated();
+    // A flake's lints read its lock and its outputs as one model; nothing is kept for flake.nix.
+    let (body, entries) = if clean && file_name != Some("flake.nix") {
+        body_entries(&parse.root()).unwrap_or_default()
+    } else {
+        Default::default()
+    };
+    let plan =
+        previous.and_then(|previous| plan(previous, text, file_name, config, (body, &entries)));
+
+    let walk = Walk {
+        parse,
+        text,
+        file_name,
+        config,
+        lints,
+    };
+    let line_index = line_index_for_suppressions(text);
+    let mut suppressions = Suppressions::default();
+    let large = two_threads && text.len() >= TWO_THREADS_FROM;
+    let mut gathered = match &plan {
+        Some(plan) => {
+            let again: Vec<bool> = (0..lints.len())
+                .map(|index| enabled[index] && plan.kept[index].is_some())
+                .collect();
+            let whole: Vec<bool> = (0..lints.len())
+                .map(|index| enabled[index] && !again[index])
+                .collect();
+            let outside = Part::Outside(&plan.skipped);
+            if large {
+                walk.on_two_threads(
+                    (&whole, Part::Whole),
+                    (&again, outside),
+                    line_index.as_ref(),
+                    &mut suppressions,
+                )
+            } else {
+                let mut gathered = walk.gather(
+                    &whole,
+                    Part::Whole,
+                    line_index.as_ref(),
+                    Some(&mut suppressions),
+                );
+                let rest = walk.gather(&again, outside, None, None);
+                gathered.take_over(rest);
+                gathered
+            }
+        }
+        None if large => {
+            let middle =
+                u32::try_from(text.len() / 2).map_or(TextSize::from(u32::MAX), TextSize::from);
+            walk.on_two_threads(
+                (&enabled, Part::StartingBefore(middle)),
+                (&enabled, Part::StartingFrom(middle)),
+                line_index.as_ref(),
+                &mut suppressions,
+            )
+        }
+        None => walk.gather(
+            &enabled,
+            Part::Whole,
+            line_index.as_ref(),
+            Some(&mut suppressions),
+        ),
+    };
+
+    let failed: Vec<bool> = (0..lints.len())
+        .map(|index| gathered.failures.iter().any(|(lint, _)| *lint == index))
+        .collect();
+    if let Some(plan) = plan.as_ref() {
+        for (index, kept) in plan.kept.iter().enumerate() {
+            if let (Some(kept), false) = (kept, failed[index]) {
+                gathered.add_kept(index, kept);
+            }
+        }
+    }
+    let findings = (0..lints.len())
+        .map(|index| {
+            let keep = enabled[index] && lints[index].reach == Reach::Entry && !failed[index];
+            keep.then(|| {
+                gathered.starts[index]
+                    .iter()
+                    .copied()
+                    .zip(gathered.findings[index].items.iter().cloned())
+                    .collect()
+            })
+        })
+        .collect();
+    let retained = Retained {
+        text: text.clone(),
+        file_name: file_name.map(str::to_owned),
+        config: config.clone(),
+        body,
+        entries,
+        findings,
+        reused: plan.is_some(),
+    };
+    let report = finish(
+        parse,
+        text,
+        config,
+        lints,
+        validate,
+        gathered,
+        &suppressions,
+        line_index.as_ref(),
+    );
+    (report, retained)
+}
+
+/// What the check after an edit takes over.
+struct Plan {
+    /// The entries whose nodes are not visited again: all but the edited one.
+    skipped: Vec<TextRange>,
+    /// By index in the registry: the findings taken over, moved to the new text.
+    kept: Vec<Option<Vec<(TextSize, Finding)>>>,
+}
+
+/// What can be kept from `previous` for the file now at `text`, whose body set has `body` inside
+/// its braces and `entries`. `None` when the edit reaches outside the braces, or anything else the
+/// findings depend on changed.
+fn plan(
+    previous: &Retained,
+    text: &str,
+    file_name: Option<&str>,
+    config: &Config,
+    (body, entries): (TextRange, &[TextRange]),
+) -> Option<Plan> {
+    if previous.entries.is_empty()
+        || entries.is_empty()
+        || previous.file_name.as_deref() != file_name
+        || previous.config != *config
+    {
+        return None;
+    }
+    let edit = syntax::diff(&previous.text, text);
+    let removed = edit.range;
+    let delta = i64::try_from(edit.new_text.len()).ok()? - i64::from(u32::from(removed.len()));
+    let unchanged = removed.is_empty() && edit.new_text.is_empty();
+    // Between the braces the edit can only add, remove or change entries: what encloses the set,
+    // and so every name an entry sees, is as it was.
+    if !unchanged {
+        let body_now = TextRange::new(
+            previous.body.start(),
+            moved(previous.body.end(), removed, delta)?,
+        );
+        if !previous.body.contains_range(removed) || body != body_now {
+            return None;
+        }
+    }
+    // The entries wholly before the edit and wholly after it are the same text, so the same
+    // trees, and must be where the edit left them; those in between are visited again.
+    let (before, after_from) = if unchanged {
+        (previous.entries.len(), previous.entries.len())
+    } else {
+        (
+            previous
+                .entries
+                .partition_point(|entry| entry.end() <= removed.start()),
+            previous
+                .entries
+                .partition_point(|entry| entry.start() < removed.end()),
+        )
+    };
+    let after = previous.entries.len() - after_from;
+    if before + after > entries.len() || entries[..before] != previous.entries[..before] {
+        return None;
+    }
+    let now_after = &entries[entries.len() - after..];
+    for (old, now) in previous.entries[after_from..].iter().zip(now_after) {
+        if move_range(*old, removed, delta)? != *now {
+            return None;
+        }
+    }
+    let skipped: Vec<TextRange> = entries[..before].iter().chain(now_after).copied().collect();
+    let mut kept = Vec::with_capacity(previous.findings.len());
+    for findings in &previous.findings {
+        let Some(findings) = findings else {
+            kept.push(None);
+            continue;
+        };
+        let mut moved_findings = Vec::new();
+        for (start, finding) in findings {
+            let index = previous
+                .entries
+                .partition_point(|entry| entry.start() <= *start)
+                .checked_sub(1);
+            let inside_kept_entry = index.is_some_and(|index| {
+                (index < before || index >= after_from) && previous.entries[index].contains(*start)
+            });
+            if inside_kept_entry {
+                // A finding that reaches outside its entry into the edit cannot be moved.
+                let finding = move_finding(finding, removed, delta)?;
+                moved_findings.push((moved(*start, removed, delta)?, finding));
+            }
+        }
+        kept.push(Some(moved_findings));
+    }
+    Some(Plan { skipped, kept })
+}
+
+/// Where `offset` of the old text is in the new one; `None` inside the replaced range. An offset
+/// where text was inserted is taken to be after it.
+fn moved(offset: TextSize, removed: TextRange, delta: i64) -> Option<TextSize> {
+    if offset >= removed.end() {
+        let shifted = i64::from(u32::from(offset)) + delta;
+        u32::try_from(shifted).ok().map(TextSize::from)
+    } else if offset <= removed.start() {
+        Some(offset)
+    } else {
+        None
+    }
+}
+
+/// A range of the old text in the new one: `None` when it overlaps the replaced range. A range
+/// that ends where text was inserted stays before it; one that starts there moves after it.
+fn move_range(range: TextRange, removed: TextRange, delta: i64) -> Option<TextRange> {
+    if range.end() <= removed.start() {
+        Some(range)
+    } else if range.start() >= removed.end() {
+        Some(TextRange::new(
+            moved(range.start(), removed, delta)?,
+            moved(range.end(), removed, delta)?,
+        ))
+    } else {
+        None
+    }
+}
+
+fn move_finding(finding: &Finding, removed: TextRange, delta: i64) -> Option<Finding> {
+    let mut finding = finding.clone();
+    finding.range = move_range(finding.range, removed, delta)?;
+    for related in &mut finding.related {
+        related.range = move_range(related.range, removed, delta)?;
+    }
+    for fix in &mut finding.fixes {
+        for edit in &mut fix.edits {
+            edit.range = move_range(edit.range, removed, delta)?;
+        }
+    }
+    Some(finding)
+}
+
+/// When the file's body, reached through function heads, `let`, `with`, `assert` and parentheses,
+/// is a large non-`rec` attribute set: the range inside its braces and its entries.
+fn body_entries(root: &SyntaxNode) -> Option<(TextRange, Vec<TextRange>)> {
+    let mut expr = ast::Root::cast(root.clone()).and_then(|root| root.expr());
+    // Bounded by the depth of the tree.
+    while let Some(current) = expr {
+        expr = match current {
+            Expr::Paren(paren) => paren.expr(),
+            Expr::Lambda(lambda) => lambda.body(),
+            Expr::LetIn(let_in) => let_in.body(),
+            Expr::With(with) => with.body(),
+            Expr::Assert(assert) => assert.body(),
+            Expr::AttrSet(set) if set.rec_token().is_none() => {
+                let entries: Vec<TextRange> = set
+                    .syntax()
+                    .children()
+                    .filter(|child| {
+                        matches!(
+                            child.kind(),
+                            SyntaxKind::NODE_ATTRPATH_VALUE | SyntaxKind::NODE_INHERIT
+                        )
+                    })
+                    .map(|child| child.text_range())
+                    .collect();
+                let open = set.l_curly_token()?.text_range().end();
+                let close = set.r_curly_token()?.text_range().start();
+                return (entries.len() >= MIN_ENTRIES)
+                    .then(|| (TextRange::new(open, close), entries));
+            }
+            _ => None,
+        };
+    }
+    None
+}
+
+impl Gathered {
+    /// Adds the findings of a walk that ran other lints.
+    fn take_over(&mut self, other: Gathered) {
+        for (index, (findings, starts)) in other.findings.into_iter().zip(other.starts).enumerate()
+        {
+            self.findings[index].items.extend(findings.items);
+            self.starts[index].extend(starts);
+        }
+        self.failures.extend(other.failures);
+    }
+
+    /// Adds findings taken over from the check before, in the order of one walk: by the start
+    /// of the visit that found each (the walk is in preorder, which visits nodes by their start,
+    /// and a kept entry's nodes are no other walk's).
+    fn add_kept(&mut self, index: usize, kept: &[(TextSize, Finding)]) {
+        if kept.is_empty() {
+            return;
+        }
+        let found = std::mem::take(&mut self.findings[index].items);
+        let starts = std::mem::take(&mut self.starts[index]);
+        let mut merged: Vec<(TextSize, Finding)> = starts.into_iter().zip(found).collect();
+        merged.extend(kept.iter().cloned());
+        // Stable: findings of one visit keep their order.
+        merged.sort_by_key(|(start, _)| *start);
+        for (start, finding) in merged {
+            self.starts[index].push(start);
+            self.findings[index].items.push(finding);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::*;
+    use crate::engine::check_with;
+
+    /// Values for the entries of a large set: the lint corpus's files, which hold findings of
+    /// most lints, and settings that the module lints read through the set.
+    fn entry_values() -> Vec<String> {
+        let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus");
+        let mut values = Vec::new();
+        let mut paths: Vec<_> = std::fs::read_dir(&corpus)
+            .expect("the lint corpus")
+            .map(|entry| entry.expect("an entry").path())
+            .filter(|path| path.extension().is_some_and(|extension| extension == "nix"))
+            .collect();
+        paths.sort();
+        for path in paths {
+            values.push(std::fs::read_to_string(path).expect("read"));
+        }
+        for value in [
+            "x: x == true",
+            "let a = 1; unused = 2; in a",
+            "{ enable = false; }",
+            "builtins.fetchTarball \"https://example.org/x.tar.gz\"",
+            "import <nixpkgs> { }",
+            "rec { a = 1; b = 2; }",
+            "{ a = lib.a; b = lib.b; c = lib.c; }",
+            "with lib; [ (mkIf true 1) ]",
+            "({ pkgs, unusedArg, ... }: pkgs.hello)",
+            "{ password = \"hunter2\"; passwordFile = ./secret; }",
+            "{ settings.PasswordAuthentication = true; }",
+            "fetchurl { url = \"http://example.org/a\"; md5 = \"0\"; }",
+            "builtins.toPath \"/x\"",
+            "if x then true else false",
+            "{ a = 1; a = 2; }",
+            "undefinedName + helper 1",
+            "{ ... }: 1",
+        ] {
+            values.push(value.to_owned());
+        }
+        values
+    }
+
+    /// A file like all-packages.nix: a function around `with`, `let` and a large set.
+    fn big_file(values: &[String], entries: usize) -> String {
+        let mut text = String::from(
+            "{ lib, config, pkgs, unusedTop ? 1, ... }:\nwith pkgs;\nlet\n  helper = x: x;\n  deadHelper = 1;\nin\n{\n",
+        );
+        for index in 0..entries {
+            let value = &values[index % values.len()];
+            text.push_str(&format!("  e{index} = {value};\n"));
+            if index % 7 == 0 {
+                text.push_str(&format!("  inherit (lib) f{index};\n"));
+            }
+            if index % 3 == 0 {
+                text.push_str(&format!("  g{index} = lib.g{index};\n"));
+            }
+            if index % 11 == 0 {
+                text.push_str("  networking.firewall.enable = false;\n");
+            }
+        }
+        text.push_str("  inherit helper;\n}\n");
+        text
+    }
+
+    struct Random(u64);
+
+    impl Random {
+        fn below(&mut self, bound: usize) -> usize {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 7;
+            self.0 ^= self.0 << 17;
+            (self.0 % bound.max(1) as u64) as usize
+        }
+    }
+
+    fn boundary(text: &str, mut at: usize) -> usize {
+        at = at.min(text.len());
+        while !text.is_char_boundary(at) {
+            at -= 1;
+        }
+        at
+    }
+
+    const INSERTS: &[&str] = &[
+        " ",
+        "x",
+        "1",
+        "\n",
+        "a.b",
+        " y = 2;",
+        "\"",
+        "}",
+        "(",
+        "with pkgs; ",
+        "rec ",
+        "inherit foo;",
+        "true == ",
+        "# nixwise: ignore[bool-comparison]\n",
+        "let z = 1; in ",
+        "helper",
+        "  pasted = callPackage ./pasted { };\n  other = x: x == true;\n",
+        "  meta = { };\n",
+    ];
+
+    /// An edit like a user's: mostly inside an entry of the set, sometimes anywhere.
+    fn random_edit(random: &mut Random, text: &str) -> String {
+        let entries = body_entries(&syntax::parse(text).root())
+            .map(|(_, entries)| entries)
+            .unwrap_or_default();
+        let (low, high) = match entries.get(random.below(entries.len())) {
+            Some(entry) if random.below(3) > 0 => (
+                usize::from(entry.start()) + 1,
+                usize::from(entry.end()).saturating_sub(1),
+            ),
+            _ => (0, text.len()),
+        };
+        let mut start = boundary(text, low + random.below(high.saturating_sub(low) + 1));
+        let end = match random.below(4) {
+            0 => start,
+            // A whole line, as editors delete and paste.
+            1 => {
+                start = text[..start].rfind('\n').map_or(0, |newline| newline + 1);
+                text[start..]
+                    .find('\n')
+                    .map_or(text.len(), |newline| start + newline + 1)
+            }
+            _ => boundary(text, start + random.below(12)).max(start),
+        };
+        let insert = match random.below(2) {
+            0 => INSERTS[random.below(INSERTS.len())],
+            _ => "",
+        };
+        format!("{}{}{}", &text[..start], insert, &text[end..])
+    }
+
+    #[test]
+    fn checks_that_keep_findings_equal_full_checks_over_random_edits() {
+        let steps: usize = std::env::var("NIXWISE_EDIT_STEPS")
+            .ok()
+            .and_then(|steps| steps.parse().ok())
+            .unwrap_or(120);
+        let config = Config::default();
+        let values = entry_values();
+        let mut kept_steps = 0;
+        // The large file is there for the two threads' split; the small one takes most steps.
+        for (entries, two_threads, steps) in [(90, false, steps), (700, true, steps / 6)] {
+            let mut text = big_file(&values, entries);
+            if two_threads {
+                assert!(text.len() >= TWO_THREADS_FROM);
+            }
+            let mut random = Random(0x5eed_0000 + entries as u64);
+            let mut parse = syntax::parse(&text);
+            let shared: Arc<str> = Arc::from(text.as_str());
+            let (_, mut retained) = check_retaining(
+                &parse,
+                &shared,
+                Some("all-packages.nix"),
+                &config,
+                Validate::Nothing,
+                None,
+                two_threads,
+            );
+            assert!(!retained.entries.is_empty());
+            for step in 0..steps {
+                // Every other step undoes the one before, as editors do and users often do.
+                let new_text = if step % 2 == 1 && random.below(2) == 0 {
+                    big_file(&values, entries)
+                } else {
+                    random_edit(&mut random, &text)
+                };
+                let edit = syntax::diff(&text, &new_text);
+                parse = syntax::reparse(&parse, &edit, &new_text).0;
+                text = new_text;
+                let shared: Arc<str> = Arc::from(text.as_str());
+                let (report, now) = check_retaining(
+                    &parse,
+                    &shared,
+                    Some("all-packages.nix"),
+                    &config,
+                    Validate::Nothing,
+                    Some(&retained),
+                    two_threads,
+                );
+                let full = check_with(&text, Some("all-packages.nix"), &config, Validate::Nothing);
+                if report.diagnostics != full.diagnostics {
+                    let differ = report
+                        .diagnostics
+                        .iter()
+                        .zip(&full.diagnostics)
+                        .position(|(kept, checked)| kept != checked);
+                    panic!(
+                        "step {step} of {entries} entries, after the edit {edit:?}: {} findings \
+                         kept against {} checked; first difference {:#?}",
+                        report.diagnostics.len(),
+                        full.diagnostics.len(),
+                        differ.map(|index| (&report.diagnostics[index], &full.diagnostics[index]))
+                    );
+                }
+                assert_eq!(report.failures, full.failures);
+                kept_steps += usize::from(now.reused());
+                retained = now;
+            }
+        }
+        // Many edits fall inside an entry and keep the parse clean: the test must take over.
+        let total = steps + steps / 6;
+        assert!(
+            kept_steps * 5 > total,
+            "only {kept_steps} of {total} steps kept findings"
+        );
+    }
+
+    #[test]
+    fn nothing_is_kept_across_an_edit_outside_every_entry() {
+        let config = Config::default();
+        let text = big_file(&entry_values(), 80);
+        let shared: Arc<str> = Arc::from(text.as_str());
+        let parse = syntax::parse(&text);
+        let (_, retained) = check_retaining(
+            &parse,
+            &shared,
+            None,
+            &config,
+            Validate::Nothing,
+            None,
+            false,
+        );
+        // `with pkgs;` becomes `with lib;`: outside every entry.
+        let edited = text.replacen("with pkgs;", "with lib;", 1);
+        let shared: Arc<str> = Arc::from(edited.as_str());
+        let (_, now) = check_retaining(
+            &syntax::parse(&edited),
+            &shared,
+            None,
+            &config,
+            Validate::Nothing,
+            Some(&retained),
+            false,
+        );
+        assert!(!now.reused());
+        // Inside an entry, it is kept.
+        let edited = text.replacen("e3 = ", "e3 = 1 + ", 1);
+        let shared: Arc<str> = Arc::from(edited.as_str());
+        let (_, now) = check_retaining(
+            &syntax::parse(&edited),
+            &shared,
+            None,
+            &config,
+            Validate::Nothing,
+            Some(&retained),
+            false,
+        );
+        assert!(now.reused());
+        // So are whole entries deleted or added.
+        let edited = text.replacen("  e3 = ", "  e3x = 1;\n  e3 = ", 1);
+        let shared: Arc<str> = Arc::from(edited.as_str());
+        let (_, now) = check_retaining(
+            &syntax::parse(&edited),
+            &shared,
+            None,
+            &config,
+            Validate::Nothing,
+            Some(&retained),
+            false,
+        );
+        assert!(now.reused());
+    }
+}
