@@ -17,7 +17,7 @@ use tower_lsp_server::ls_types as lsp;
 use tower_lsp_server::Client;
 
 use super::convert;
-use super::documents::{file_path, PublishedFinding, Snapshot};
+use super::documents::{file_path, Documents, PublishedFinding, Snapshot};
 use super::flake::{self, Indexed, Role};
 use super::session::Session;
 use super::worker;
@@ -170,7 +170,7 @@ fn lint(session: &Session, snapshot: &Snapshot) -> Vec<Outcome> {
     }
     let (diagnostics, findings) = match document.excluded {
         true => (Vec::new(), Vec::new()),
-        false => lint_text(snapshot, &document.config),
+        false => lint_text(&session.documents, snapshot, &document.config),
     };
     outcomes.push(Outcome::Publish {
         uri: snapshot.uri.clone(),
@@ -184,19 +184,25 @@ fn lint(session: &Session, snapshot: &Snapshot) -> Vec<Outcome> {
 
 /// The Nix lints on an open document.
 fn lint_text(
+    documents: &Documents,
     snapshot: &Snapshot,
     config: &lints::Config,
 ) -> (Vec<lsp::Diagnostic>, Vec<PublishedFinding>) {
     let file_name = snapshot.file_name();
     // The fixes travel unproved in the diagnostics' data; a code action proves the ones it offers.
-    // An edit waits for this: a large file's lints run on two threads.
-    let report = lints::check_parsed_on_two_threads(
+    // An edit waits for this: what the edit cannot have changed is kept from the run before, and
+    // a large file's lints run on two threads.
+    let previous = documents.retained(&snapshot.uri);
+    let (report, retained) = lints::check_retaining(
         snapshot.parse(),
         &snapshot.text,
         file_name.as_deref(),
         config,
         lints::Validate::Nothing,
+        previous.as_deref(),
+        true,
     );
+    documents.retain(&snapshot.uri, retained);
     log_failures(&snapshot.uri, &report.failures);
     let diagnostics = report
         .diagnostics
@@ -287,7 +293,7 @@ fn lint_flake(session: &Session, nix_uri: &lsp::Uri) -> Vec<Outcome> {
     if let Some(snapshot) = &nix_open {
         let (mut diagnostics, mut findings) = match document.excluded {
             true => (Vec::new(), Vec::new()),
-            false => lint_text(snapshot, &document.config),
+            false => lint_text(&session.documents, snapshot, &document.config),
         };
         for found in &report.flake {
             let input = snapshot

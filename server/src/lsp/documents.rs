@@ -142,6 +142,8 @@ struct Document {
     snapshot: Snapshot,
     /// What was last published for this document, and for which version.
     published: Option<(i32, Arc<[PublishedFinding]>)>,
+    /// What the last lint run keeps for the next, which re-checks only what an edit changed.
+    retained: Option<Arc<lints::Retained>>,
 }
 
 #[derive(Debug, Default)]
@@ -168,6 +170,7 @@ impl Documents {
             Document {
                 snapshot,
                 published: None,
+                retained: None,
             },
         );
     }
@@ -213,6 +216,18 @@ impl Documents {
         snapshot.parsed = Arc::default();
         snapshot.scopes = Arc::default();
         true
+    }
+
+    /// What the last lint run of an open document kept.
+    pub fn retained(&self, uri: &lsp::Uri) -> Option<Arc<lints::Retained>> {
+        self.map.get(uri)?.retained.clone()
+    }
+
+    /// Keeps what a lint run of an open document leaves for the next.
+    pub fn retain(&self, uri: &lsp::Uri, retained: lints::Retained) {
+        if let Some(mut document) = self.map.get_mut(uri) {
+            document.retained = Some(Arc::new(retained));
+        }
     }
 
     /// Forgets a document. Returns `false` if it was not open.
