@@ -273,25 +273,12 @@ fn run_on(
         config,
         lints,
     };
-    let gathered = if two_threads && text.len() >= TWO_THREADS_FROM {
-        // Each thread takes the nodes of one half of the text, with every lint: a lint's cost
-        // follows the text it reads, so the halves cost about alike. The nodes that span the
-        // middle start in the first half and go to the first thread.
-        let middle = u32::try_from(text.len() / 2).map_or(TextSize::from(u32::MAX), TextSize::from);
-        walk.on_two_threads(
-            (&enabled, Part::StartingBefore(middle)),
-            (&enabled, Part::StartingFrom(middle)),
-            line_index.as_ref(),
-            &mut suppressions,
-        )
-    } else {
-        walk.gather(
-            &enabled,
-            Part::Whole,
-            line_index.as_ref(),
-            Some(&mut suppressions),
-        )
-    };
+    let gathered = walk.whole_file(
+        &enabled,
+        two_threads && text.len() >= TWO_THREADS_FROM,
+        line_index.as_ref(),
+        &mut suppressions,
+    );
     finish(
         parse,
         text,
@@ -337,6 +324,29 @@ impl Walk<'_> {
             self.lints,
             enabled,
             part,
+            line_index,
+            suppressions,
+        )
+    }
+
+    /// Every node with the `enabled` lints: on two threads, each taking the nodes of one half of
+    /// the text with every lint, when `two_threads` (a lint's cost follows the text it reads, so
+    /// the halves cost about alike; the nodes that span the middle start in the first half).
+    pub(crate) fn whole_file(
+        &self,
+        enabled: &[bool],
+        two_threads: bool,
+        line_index: Option<&LineIndex>,
+        suppressions: &mut Suppressions,
+    ) -> Gathered {
+        if !two_threads {
+            return self.gather(enabled, Part::Whole, line_index, Some(suppressions));
+        }
+        let middle =
+            u32::try_from(self.text.len() / 2).map_or(TextSize::from(u32::MAX), TextSize::from);
+        self.on_two_threads(
+            (enabled, Part::StartingBefore(middle)),
+            (enabled, Part::StartingFrom(middle)),
             line_index,
             suppressions,
         )

@@ -113,22 +113,7 @@ pub fn check_retaining(
                 gathered
             }
         }
-        None if large => {
-            let middle =
-                u32::try_from(text.len() / 2).map_or(TextSize::from(u32::MAX), TextSize::from);
-            walk.on_two_threads(
-                (&enabled, Part::StartingBefore(middle)),
-                (&enabled, Part::StartingFrom(middle)),
-                line_index.as_ref(),
-                &mut suppressions,
-            )
-        }
-        None => walk.gather(
-            &enabled,
-            Part::Whole,
-            line_index.as_ref(),
-            Some(&mut suppressions),
-        ),
+        None => walk.whole_file(&enabled, large, line_index.as_ref(), &mut suppressions),
     };
 
     let failed: Vec<bool> = (0..lints.len())
@@ -588,6 +573,22 @@ mod tests {
         );
     }
 
+    /// Whether checking `edited` after `retained` keeps findings.
+    fn keeps_after(retained: &Retained, config: &Config, edited: &str) -> bool {
+        let shared: Arc<str> = Arc::from(edited);
+        let parse = syntax::parse(edited);
+        let (_, now) = check_retaining(
+            &parse,
+            &shared,
+            None,
+            config,
+            Validate::Nothing,
+            Some(retained),
+            false,
+        );
+        now.reused()
+    }
+
     #[test]
     fn nothing_is_kept_across_an_edit_outside_every_entry() {
         let config = Config::default();
@@ -605,42 +606,14 @@ mod tests {
         );
         // `with pkgs;` becomes `with lib;`: outside every entry.
         let edited = text.replacen("with pkgs;", "with lib;", 1);
-        let shared: Arc<str> = Arc::from(edited.as_str());
-        let (_, now) = check_retaining(
-            &syntax::parse(&edited),
-            &shared,
-            None,
-            &config,
-            Validate::Nothing,
-            Some(&retained),
-            false,
-        );
-        assert!(!now.reused());
-        // Inside an entry, it is kept.
+        assert!(!keeps_after(&retained, &config, &edited));
+        // Inside an entry, they are kept.
         let edited = text.replacen("e3 = ", "e3 = 1 + ", 1);
-        let shared: Arc<str> = Arc::from(edited.as_str());
-        let (_, now) = check_retaining(
-            &syntax::parse(&edited),
-            &shared,
-            None,
-            &config,
-            Validate::Nothing,
-            Some(&retained),
-            false,
-        );
-        assert!(now.reused());
-        // So are whole entries deleted or added.
+        assert!(keeps_after(&retained, &config, &edited));
+        // So are they when whole entries are added or deleted.
         let edited = text.replacen("  e3 = ", "  e3x = 1;\n  e3 = ", 1);
-        let shared: Arc<str> = Arc::from(edited.as_str());
-        let (_, now) = check_retaining(
-            &syntax::parse(&edited),
-            &shared,
-            None,
-            &config,
-            Validate::Nothing,
-            Some(&retained),
-            false,
-        );
-        assert!(now.reused());
+        assert!(keeps_after(&retained, &config, &edited));
+        let edited = text.replacen("  networking.firewall.enable = false;\n", "", 1);
+        assert!(keeps_after(&retained, &config, &edited));
     }
 }
