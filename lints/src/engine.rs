@@ -177,7 +177,13 @@ fn gather(
     let mut failed = vec![false; lints.len()];
 
     let mut visit = |node: &SyntaxNode| {
-        for &index in &by_kind[node.kind() as usize] {
+        let visitors = &by_kind[node.kind() as usize];
+        if visitors.is_empty() {
+            return;
+        }
+        ctx.begin_visit(node);
+        let start = node.text_range().start();
+        for &index in visitors {
             if failed[index] {
                 continue;
             }
@@ -185,7 +191,6 @@ fn gather(
             ctx.set_current(lint);
             let sink = &mut findings[index];
             let outcome = catch_unwind(AssertUnwindSafe(|| (lint.check)(&ctx, node, sink)));
-            let start = node.text_range().start();
             starts[index].resize(findings[index].items.len(), start);
             if let Err(payload) = outcome {
                 failed[index] = true;

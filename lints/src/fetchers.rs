@@ -1,6 +1,8 @@
 //! Calls of builtins and fetchers, shared by the reproducibility and security lints: which builtin
 //! an expression names, whole calls `f a b`, and the URLs a fetcher call is given.
 
+use std::cell::OnceCell;
+
 use syntax::ast::{self, Expr};
 use syntax::helpers::{dotted_name, ident_token, unroll_apply, unwrap_parens};
 use syntax::{AstNode, SyntaxKind, SyntaxNode};
@@ -13,12 +15,15 @@ use crate::scope::{Resolution, GLOBAL_BUILTINS};
 pub(crate) struct Call {
     pub function: Expr,
     pub args: Vec<Expr>,
+    name: OnceCell<Option<String>>,
 }
 
 impl Call {
     /// The dotted name of the function (`builtins.fetchTarball`, `pkgs.fetchurl`), if static.
-    pub fn name(&self) -> Option<String> {
-        dotted_name(&self.function)
+    pub fn name(&self) -> Option<&str> {
+        self.name
+            .get_or_init(|| dotted_name(&self.function))
+            .as_deref()
     }
 
     /// The first argument, without parentheses.
@@ -42,6 +47,7 @@ pub(crate) fn call_at(node: &SyntaxNode) -> Option<Call> {
     Some(Call {
         function: unwrap_parens(function),
         args,
+        name: OnceCell::new(),
     })
 }
 

@@ -7,6 +7,8 @@ use syntax::{SyntaxKind, SyntaxNode, TextRange};
 
 use crate::config::Config;
 use crate::diagnostic::{Fix, Related, Severity, Tag};
+use crate::fetchers::{self, Call};
+use crate::module_context::{self, Key};
 use crate::scope::ScopeIndex;
 
 /// What a lint is about, for grouping in docs and output.
@@ -209,6 +211,19 @@ pub struct LintCtx<'a> {
     scope: OnceCell<ScopeIndex>,
     /// Facts about one node that several visits need, computed at the first (see `memo`).
     memo: RefCell<HashMap<MemoKey, Rc<dyn Any>>>,
+    /// Facts about the node the engine is visiting, read by several of the lints that visit it.
+    visit: RefCell<Visit>,
+}
+
+/// What the lints visiting one node share: each fact is read at the first lint that asks and
+/// forgotten when the engine moves on. Nine lints read the last key of every binding, and four
+/// the whole call at every apply; each reading walks rowan cursors, which allocate.
+#[derive(Default)]
+struct Visit {
+    /// The node being visited; facts about any other node are read afresh.
+    at: Option<(SyntaxKind, TextRange)>,
+    last_key: Option<Option<Key>>,
+    call: Option<Option<Rc<Call>>>,
 }
 
 impl<'a> LintCtx<'a> {
@@ -226,7 +241,49 @@ impl<'a> LintCtx<'a> {
             current: Cell::new(None),
             scope: OnceCell::new(),
             memo: RefCell::default(),
+            visit: RefCell::default(),
         }
+    }
+
+    /// Called by the engine before the lints visit `node`.
+    pub(crate) fn begin_visit(&self, node: &SyntaxNode) {
+        *self.visit.borrow_mut() = Visit {
+            at: Some((node.kind(), node.text_range())),
+            ..Visit::default()
+        };
+    }
+
+    fn is_visiting(&self, node: &SyntaxNode) -> bool {
+        self.visit.borrow().at == Some((node.kind(), node.text_range()))
+    }
+
+    /// The static text of the last component of a binding's attribute path
+    /// ([`module_context::last_key`]), read once per visited binding.
+    pub(crate) fn last_key(&self, binding: &syntax::ast::AttrpathValue) -> Option<Key> {
+        use syntax::AstNode;
+        if !self.is_visiting(binding.syntax()) {
+            return module_context::last_key(binding);
+        }
+        if let Some(known) = &self.visit.borrow().last_key {
+            return known.clone();
+        }
+        let key = module_context::last_key(binding);
+        self.visit.borrow_mut().last_key = Some(key.clone());
+        key
+    }
+
+    /// The call whose outermost apply is `node` ([`fetchers::call_at`]), read once per visited
+    /// apply.
+    pub(crate) fn call_at(&self, node: &SyntaxNode) -> Option<Rc<Call>> {
+        if !self.is_visiting(node) {
+            return fetchers::call_at(node).map(Rc::new);
+        }
+        if let Some(known) = &self.visit.borrow().call {
+            return known.clone();
+        }
+        let call = fetchers::call_at(node).map(Rc::new);
+        self.visit.borrow_mut().call = Some(call.clone());
+        call
     }
 
     /// A fact about `node` computed once per file and type `T`: lints that visit each entry of a
@@ -390,3 +447,48 @@ macro_rules! declare_lint {
     (@enabled $enabled:literal) => { $enabled };
 }
 pub(crate) use declare_lint;
+
+#[cfg(test)]
+mod tests {
+    use syntax::ast;
+    use syntax::AstNode;
+
+    use super::LintCtx;
+    use crate::config::Config;
+
+    #[test]
+    fn facts_of_the_visited_node_are_not_given_for_another() {
+        let text = r#"{ a.first = fetchurl { }; "second" = fetchgit { }; }"#;
+        let parse = syntax::parse(text);
+        let root = parse.root();
+        let config = Config::default();
+        let ctx = LintCtx::new(text, &root, None, &config);
+        let bindings: Vec<ast::AttrpathValue> = root
+            .descendants()
+            .filter_map(ast::AttrpathValue::cast)
+            .collect();
+        let applies: Vec<_> = root
+            .descendants()
+            .filter(|node| node.kind() == syntax::SyntaxKind::NODE_APPLY)
+            .collect();
+        let key = |binding| ctx.last_key(binding).map(|key| key.as_str().to_owned());
+        let call = |apply| {
+            ctx.call_at(apply)
+                .and_then(|call| call.name().map(str::to_owned))
+        };
+
+        ctx.begin_visit(bindings[0].syntax());
+        assert_eq!(key(&bindings[0]).as_deref(), Some("first"));
+        assert_eq!(key(&bindings[0]).as_deref(), Some("first"));
+        assert_eq!(key(&bindings[1]).as_deref(), Some("second"));
+        ctx.begin_visit(bindings[1].syntax());
+        assert_eq!(key(&bindings[1]).as_deref(), Some("second"));
+
+        ctx.begin_visit(&applies[0]);
+        assert_eq!(call(&applies[0]).as_deref(), Some("fetchurl"));
+        assert_eq!(call(&applies[1]).as_deref(), Some("fetchgit"));
+        assert_eq!(call(&applies[0]).as_deref(), Some("fetchurl"));
+        ctx.begin_visit(&applies[1]);
+        assert_eq!(call(&applies[1]).as_deref(), Some("fetchgit"));
+    }
+}

@@ -192,6 +192,7 @@ pub(crate) fn last_key(binding: &ast::AttrpathValue) -> Option<Key> {
 }
 
 /// The text of an attribute name.
+#[derive(Clone)]
 pub(crate) enum Key {
     Token(syntax::SyntaxToken),
     Owned(String),

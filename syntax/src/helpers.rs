@@ -102,6 +102,25 @@ pub fn dotted_name(expr: &Expr) -> Option<String> {
     }
 }
 
+/// The token of the last component of an expression's dotted name (`fetchurl` in
+/// `pkgs.fetchurl`), read without building the name: when [`dotted_name`] is `Some`, it ends
+/// with this token's text. A cheap test before building the whole name.
+pub fn last_name_token(expr: &Expr) -> Option<rnix::SyntaxToken> {
+    match expr {
+        Expr::Ident(ident) => ident_token(ident),
+        Expr::Select(select) => match select
+            .attrpath()?
+            .syntax()
+            .last_child()
+            .map(ast::Attr::cast)?
+        {
+            Some(ast::Attr::Ident(ident)) => ident_token(&ident),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
 /// Unrolls `f a b c` into `f` and `[a, b, c]`.
 pub fn unroll_apply(apply: &ast::Apply) -> Option<(Expr, Vec<Expr>)> {
     let mut args = vec![apply.argument()?];

@@ -6,7 +6,7 @@ use syntax::{AstNode, SyntaxNode};
 
 use crate::diagnostic::Severity;
 use crate::lint::{declare_lint, Findings, LintCtx};
-use crate::module_context::{is_bool, last_key, literal_string, setting_at};
+use crate::module_context::{is_bool, literal_string, setting_at};
 
 declare_lint! {
     /// ## What it does
@@ -57,7 +57,7 @@ fn check_binding(ctx: &LintCtx<'_>, node: &SyntaxNode, findings: &mut Findings) 
     let Some(binding) = syntax::ast::AttrpathValue::cast(node.clone()) else {
         return;
     };
-    let Some(key) = last_key(&binding) else {
+    let Some(key) = ctx.last_key(&binding) else {
         return;
     };
     let key = key.as_str();

@@ -1,7 +1,7 @@
 //! NIX013: `builtins.toPath`, deprecated by Nix itself.
 
 use syntax::ast::{self, Expr};
-use syntax::helpers::{dotted_name, ident_token};
+use syntax::helpers::{dotted_name, ident_token, last_name_token};
 use syntax::{AstNode, SyntaxKind, SyntaxNode};
 
 use crate::lint::{declare_lint, Findings, LintCtx};
@@ -68,7 +68,10 @@ fn is_builtins_to_path(ctx: &LintCtx<'_>, select: &ast::Select) -> bool {
     let Some(base) = select.expr() else {
         return false;
     };
-    dotted_name(&Expr::Select(select.clone())).as_deref() == Some("builtins.toPath")
+    let select = Expr::Select(select.clone());
+    // Every select of the file comes here: look at the last name before building the whole one.
+    last_name_token(&select).is_some_and(|last| last.text() == "toPath")
+        && dotted_name(&select).as_deref() == Some("builtins.toPath")
         && is_builtin_reference(ctx.scope(), base.syntax().text_range(), "builtins")
 }
 

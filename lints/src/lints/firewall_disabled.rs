@@ -3,7 +3,7 @@
 use syntax::{AstNode, SyntaxNode};
 
 use crate::lint::{declare_lint, Findings, LintCtx};
-use crate::module_context::{is_bool, last_key, setting_at};
+use crate::module_context::{is_bool, setting_at};
 
 declare_lint! {
     /// ## What it does
@@ -42,7 +42,7 @@ fn check_binding(ctx: &LintCtx<'_>, node: &SyntaxNode, findings: &mut Findings) 
     let Some(binding) = syntax::ast::AttrpathValue::cast(node.clone()) else {
         return;
     };
-    if last_key(&binding).as_ref().map(|key| key.as_str()) != Some("enable") {
+    if ctx.last_key(&binding).as_ref().map(|key| key.as_str()) != Some("enable") {
         return;
     }
     let Some(setting) = setting_at(ctx, node) else {

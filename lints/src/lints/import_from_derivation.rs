@@ -1,7 +1,7 @@
 //! NIX602: import from derivation: reading a file that a build has to produce first.
 
 use syntax::ast::{self, Expr, InterpolPart};
-use syntax::helpers::{attr_name, dotted_name, unwrap_parens};
+use syntax::helpers::{attr_name, dotted_name, last_name_token, unwrap_parens};
 use syntax::{AstNode, SyntaxKind, SyntaxNode};
 
 use crate::diagnostic::Severity;
@@ -66,6 +66,11 @@ const BUILDERS: &[&str] = &[
 
 /// The name of the reading builtin this apply calls directly.
 fn reader(ctx: &LintCtx<'_>, callee: &Expr) -> Option<String> {
+    // Most applies call something else: look at the last name before building the whole one.
+    let last = last_name_token(callee)?;
+    if !(last.text() == "import" || READERS.contains(&last.text())) {
+        return None;
+    }
     let name = dotted_name(callee)?;
     let scope = ctx.scope();
     if name == "import" {

@@ -4,9 +4,9 @@ use syntax::ast::{self, Expr};
 use syntax::{AstNode, SyntaxKind, SyntaxNode, TextEdit, TextRange, TextSize};
 
 use crate::diagnostic::Fix;
-use crate::fetchers::{call_at, is_fetcher_name, url_strings};
+use crate::fetchers::{is_fetcher_name, url_strings};
 use crate::lint::{declare_lint, Findings, LintCtx};
-use crate::module_context::{last_key, optpath, setting_at};
+use crate::module_context::{optpath, setting_at};
 
 declare_lint! {
     /// ## What it does
@@ -72,8 +72,10 @@ enum Use {
 
 fn check_node(ctx: &LintCtx<'_>, node: &SyntaxNode, findings: &mut Findings) {
     if node.kind() == SyntaxKind::NODE_APPLY {
-        let Some(call) = call_at(node) else { return };
-        if !call.name().is_some_and(|name| is_fetcher_name(&name)) {
+        let Some(call) = ctx.call_at(node) else {
+            return;
+        };
+        if !call.name().is_some_and(is_fetcher_name) {
             return;
         }
         for string in url_strings(&call) {
@@ -84,7 +86,7 @@ fn check_node(ctx: &LintCtx<'_>, node: &SyntaxNode, findings: &mut Findings) {
     let Some(binding) = ast::AttrpathValue::cast(node.clone()) else {
         return;
     };
-    let Some(key) = last_key(&binding) else {
+    let Some(key) = ctx.last_key(&binding) else {
         return;
     };
     let key = key.as_str();

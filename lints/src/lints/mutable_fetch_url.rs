@@ -2,7 +2,7 @@
 
 use syntax::{AstNode, SyntaxNode};
 
-use crate::fetchers::{call_at, is_fetcher_name, url_strings};
+use crate::fetchers::{is_fetcher_name, url_strings};
 use crate::lint::{declare_lint, Findings, LintCtx};
 use crate::module_context::string_text;
 
@@ -58,9 +58,11 @@ declare_lint! {
     };
 }
 
-fn check_apply(_ctx: &LintCtx<'_>, node: &SyntaxNode, findings: &mut Findings) {
-    let Some(call) = call_at(node) else { return };
-    if !call.name().is_some_and(|name| is_fetcher_name(&name)) {
+fn check_apply(ctx: &LintCtx<'_>, node: &SyntaxNode, findings: &mut Findings) {
+    let Some(call) = ctx.call_at(node) else {
+        return;
+    };
+    if !call.name().is_some_and(is_fetcher_name) {
         return;
     }
     for string in url_strings(&call) {

@@ -5,7 +5,7 @@ use syntax::helpers::{dotted_name, unwrap_parens};
 use syntax::{AstNode, SyntaxNode, TextEdit, TextRange, TextSize};
 
 use crate::diagnostic::Fix;
-use crate::fetchers::{builtin_name, call_at, is_fetcher_name};
+use crate::fetchers::{builtin_name, is_fetcher_name};
 use crate::lint::{declare_lint, Findings, LintCtx};
 use crate::module_context::{defines_key, has_dynamic_key};
 
@@ -52,7 +52,9 @@ fn check_apply(ctx: &LintCtx<'_>, node: &SyntaxNode, findings: &mut Findings) {
     if ctx.is_flake() {
         return;
     }
-    let Some(call) = call_at(node) else { return };
+    let Some(call) = ctx.call_at(node) else {
+        return;
+    };
     let [source, argument] = call.args.as_slice() else {
         return;
     };
@@ -101,8 +103,7 @@ fn is_nixpkgs_source(expr: &Expr) -> bool {
             dotted_name(expr).is_some_and(|name| name.rsplit('.').next() == Some("nixpkgs"))
         }
         Expr::Apply(apply) => crate::fetchers::call_at(apply.syntax())
-            .and_then(|call| call.name())
-            .is_some_and(|name| is_fetcher_name(&name)),
+            .is_some_and(|call| call.name().is_some_and(is_fetcher_name)),
         _ => false,
     }
 }

@@ -7,9 +7,7 @@ use syntax::{AstNode, SyntaxKind, SyntaxNode};
 use crate::diagnostic::Severity;
 use crate::fetchers::{builtin_name, call_at};
 use crate::lint::{declare_lint, Findings, LintCtx, LintOption, OptionDefault};
-use crate::module_context::{
-    is_bool, is_module_file, last_key, literal_string, optpath, unwrap, OptPath,
-};
+use crate::module_context::{is_bool, is_module_file, literal_string, optpath, unwrap, OptPath};
 
 declare_lint! {
     /// ## What it does
@@ -70,7 +68,7 @@ fn check_binding(ctx: &LintCtx<'_>, node: &SyntaxNode, findings: &mut Findings) 
     let Some(binding) = ast::AttrpathValue::cast(node.clone()) else {
         return;
     };
-    let Some(key) = last_key(&binding) else {
+    let Some(key) = ctx.last_key(&binding) else {
         return;
     };
     let key = key.as_str();

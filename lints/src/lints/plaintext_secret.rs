@@ -7,7 +7,7 @@ use syntax::{AstNode, SyntaxKind, SyntaxNode};
 
 use crate::diagnostic::Severity;
 use crate::lint::{declare_lint, Findings, LintCtx, LintOption, OptionDefault};
-use crate::module_context::{last_key, literal_string, regex_or_default, setting_at, AllowList};
+use crate::module_context::{literal_string, regex_or_default, setting_at, AllowList};
 
 /// The default pattern of option names that hold secrets.
 pub(crate) const DEFAULT_SECRET_NAMES: &str = "(?i)(password|passwd|secret|token|apikey|api_key|privatekey|private_key|secretkey|accesskey|clientsecret)$";
@@ -99,7 +99,7 @@ fn check_node(ctx: &LintCtx<'_>, node: &SyntaxNode, findings: &mut Findings) {
     let Some(binding) = syntax::ast::AttrpathValue::cast(node.clone()) else {
         return;
     };
-    let Some(key) = last_key(&binding) else {
+    let Some(key) = ctx.last_key(&binding) else {
         return;
     };
     let key = key.as_str();

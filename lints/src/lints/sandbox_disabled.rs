@@ -4,7 +4,7 @@ use syntax::{AstNode, SyntaxNode};
 
 use crate::diagnostic::Severity;
 use crate::lint::{declare_lint, Findings, LintCtx};
-use crate::module_context::{is_bool, last_key, literal_string, setting_at};
+use crate::module_context::{is_bool, literal_string, setting_at};
 
 declare_lint! {
     /// ## What it does
@@ -44,7 +44,10 @@ fn check_binding(ctx: &LintCtx<'_>, node: &SyntaxNode, findings: &mut Findings) 
     let Some(binding) = syntax::ast::AttrpathValue::cast(node.clone()) else {
         return;
     };
-    if !last_key(&binding).is_some_and(|key| matches!(key.as_str(), "sandbox" | "useSandbox")) {
+    if !ctx
+        .last_key(&binding)
+        .is_some_and(|key| matches!(key.as_str(), "sandbox" | "useSandbox"))
+    {
         return;
     }
     let Some(setting) = setting_at(ctx, node) else {

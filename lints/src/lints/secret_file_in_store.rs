@@ -11,7 +11,7 @@ use crate::fetchers::call_at;
 use crate::lint::{declare_lint, Findings, LintCtx, LintOption, OptionDefault};
 use crate::lints::plaintext_secret::DEFAULT_SECRET_NAMES;
 use crate::module_context::{
-    is_complete_string, is_path_literal, last_key, regex_or_default, setting_at, unwrap, AllowList,
+    is_complete_string, is_path_literal, regex_or_default, setting_at, unwrap, AllowList,
 };
 
 /// The default pattern of option names that take a file holding a secret.
@@ -101,7 +101,7 @@ fn check_binding(ctx: &LintCtx<'_>, node: &SyntaxNode, findings: &mut Findings) 
     let Some(binding) = ast::AttrpathValue::cast(node.clone()) else {
         return;
     };
-    let Some(key) = last_key(&binding) else {
+    let Some(key) = ctx.last_key(&binding) else {
         return;
     };
     let key = key.as_str();
@@ -196,7 +196,8 @@ fn store_copy(value: &Expr) -> Option<String> {
             })
         }
         Expr::Apply(apply) => {
-            let name = call_at(apply.syntax())?.name()?;
+            let call = call_at(apply.syntax())?;
+            let name = call.name()?;
             let last = name.rsplit('.').next()?;
             (last == "toFile" || last.starts_with("writeText"))
                 .then(|| format!("is written into the world-readable Nix store by `{name}`"))

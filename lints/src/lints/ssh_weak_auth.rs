@@ -6,7 +6,7 @@ use syntax::{AstNode, SyntaxNode, TextEdit};
 use crate::diagnostic::{Fix, Severity, Tag};
 use crate::lint::{declare_lint, Findings, LintCtx};
 use crate::module_context::{
-    attr_name, attrpath_names, is_bool, last_key, literal_string, optpath, setting_at, Setting,
+    attr_name, attrpath_names, is_bool, literal_string, optpath, setting_at, Setting,
 };
 
 declare_lint! {
@@ -77,7 +77,7 @@ fn check_binding(ctx: &LintCtx<'_>, node: &SyntaxNode, findings: &mut Findings) 
     let Some(binding) = ast::AttrpathValue::cast(node.clone()) else {
         return;
     };
-    let Some(key) = last_key(&binding) else {
+    let Some(key) = ctx.last_key(&binding) else {
         return;
     };
     let key = key.as_str();

@@ -153,7 +153,7 @@ fn builder_of(set: &SyntaxNode) -> Option<String> {
                 return BUILDERS
                     .iter()
                     .any(|builder| last.ends_with(builder))
-                    .then_some(name);
+                    .then(|| name.to_owned());
             }
             _ => return None,
         }

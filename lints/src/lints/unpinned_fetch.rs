@@ -4,7 +4,7 @@ use syntax::ast::Expr;
 use syntax::{AstNode, SyntaxNode, TextEdit};
 
 use crate::diagnostic::{Fix, Severity};
-use crate::fetchers::{builtin_name, call_at};
+use crate::fetchers::builtin_name;
 use crate::lint::{declare_lint, Findings, LintCtx};
 use crate::module_context::{binding_value, defines_key, has_dynamic_key, literal_string};
 
@@ -62,7 +62,9 @@ enum Pin {
 }
 
 fn check_apply(ctx: &LintCtx<'_>, node: &SyntaxNode, findings: &mut Findings) {
-    let Some(call) = call_at(node) else { return };
+    let Some(call) = ctx.call_at(node) else {
+        return;
+    };
     let Some(builtin) = builtin_name(ctx, &call.function) else {
         return;
     };

@@ -7,7 +7,7 @@ use syntax::{AstNode, SyntaxKind, SyntaxNode};
 use crate::diagnostic::Severity;
 use crate::fetchers::{call_at, is_fetcher_name};
 use crate::lint::{declare_lint, Findings, LintCtx};
-use crate::module_context::{last_key, literal_string};
+use crate::module_context::literal_string;
 
 declare_lint! {
     /// ## What it does
@@ -51,7 +51,7 @@ declare_lint! {
     };
 }
 
-fn check_binding(_ctx: &LintCtx<'_>, node: &SyntaxNode, findings: &mut Findings) {
+fn check_binding(ctx: &LintCtx<'_>, node: &SyntaxNode, findings: &mut Findings) {
     let Some(binding) = ast::AttrpathValue::cast(node.clone()) else {
         return;
     };
@@ -63,7 +63,7 @@ fn check_binding(_ctx: &LintCtx<'_>, node: &SyntaxNode, findings: &mut Findings)
     {
         return;
     }
-    let Some(key) = last_key(&binding) else {
+    let Some(key) = ctx.last_key(&binding) else {
         return;
     };
     let key = key.as_str();
@@ -129,7 +129,7 @@ fn in_fetcher_arguments(binding: &SyntaxNode) -> bool {
                     return false;
                 };
                 return call.args.last().map(|arg| arg.syntax() == &current) == Some(true)
-                    && call.name().is_some_and(|name| is_fetcher_name(&name));
+                    && call.name().is_some_and(is_fetcher_name);
             }
             _ => return false,
         }
