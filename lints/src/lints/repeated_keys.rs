@@ -1,5 +1,7 @@
 //! NIX016: many attribute paths that start with the same key, `a.b = …; a.c = …; a.d = …;`.
 
+use std::collections::{HashMap, HashSet};
+
 use syntax::ast::{self, HasEntry};
 use syntax::helpers::attr_name;
 use syntax::{AstNode, SyntaxKind, SyntaxNode, TextEdit, TextRange};
@@ -74,8 +76,11 @@ fn check_set(ctx: &LintCtx<'_>, node: &SyntaxNode, findings: &mut Findings) {
         return;
     }
     let min = usize::try_from(ctx.int_option("min").max(2)).unwrap_or(usize::MAX);
+    // Groups in the order their keys first appear, found by key: a set of many dotted entries
+    // with distinct keys made a search through the groups quadratic.
     let mut groups: Vec<Group> = Vec::new();
-    let mut alone: Vec<String> = Vec::new();
+    let mut group_of: HashMap<String, usize> = HashMap::new();
+    let mut alone: HashSet<String> = HashSet::new();
     for entry in set.entries() {
         match entry {
             ast::Entry::AttrpathValue(attrpath_value) => {
@@ -87,16 +92,19 @@ fn check_set(ctx: &LintCtx<'_>, node: &SyntaxNode, findings: &mut Findings) {
                     continue;
                 };
                 if attrs.next().is_none() {
-                    alone.push(name);
+                    alone.insert(name);
                     continue;
                 }
-                match groups.iter_mut().find(|group| group.name == name) {
-                    Some(group) => group.entries.push(attrpath_value),
-                    None => groups.push(Group {
-                        name,
-                        entries: vec![attrpath_value],
-                        defined_alone: false,
-                    }),
+                match group_of.get(&name) {
+                    Some(&index) => groups[index].entries.push(attrpath_value),
+                    None => {
+                        group_of.insert(name.clone(), groups.len());
+                        groups.push(Group {
+                            name,
+                            entries: vec![attrpath_value],
+                            defined_alone: false,
+                        });
+                    }
                 }
             }
             ast::Entry::Inherit(inherit) => {
