@@ -1,5 +1,7 @@
 //! NIX101: a `let` binding that nothing live uses.
 
+use std::collections::HashSet;
+
 use syntax::ast::{self, HasEntry};
 use syntax::{AstNode, SyntaxKind, SyntaxNode, TextEdit, TextRange};
 
@@ -57,6 +59,8 @@ fn check_let(ctx: &LintCtx<'_>, node: &SyntaxNode, findings: &mut Findings) {
     };
     let scope = ctx.scope();
     let mut all_ids: Vec<BindingId> = Vec::new();
+    // `a.b = …; a.c = …;` define one binding twice; searching `all_ids` was quadratic.
+    let mut seen: HashSet<BindingId> = HashSet::new();
     for entry in let_in.entries() {
         match entry {
             ast::Entry::AttrpathValue(value) => {
@@ -64,7 +68,7 @@ fn check_let(ctx: &LintCtx<'_>, node: &SyntaxNode, findings: &mut Findings) {
                     continue;
                 };
                 if let Some(id) = scope.binding_defined_at(first.syntax().text_range()) {
-                    if !all_ids.contains(&id) {
+                    if seen.insert(id) {
                         all_ids.push(id);
                     }
                 }
@@ -91,6 +95,12 @@ fn check_let(ctx: &LintCtx<'_>, node: &SyntaxNode, findings: &mut Findings) {
         && all_ids.iter().all(|&id| is_dead(id))
         && all_ids.len() >= named_entry_count(&let_in)
         && entry_count > 0;
+    // The same edits for every binding; finding the body walks all the entries, once.
+    let whole_let = if all_dead {
+        remove_whole_let(&let_in)
+    } else {
+        None
+    };
     for &id in &all_ids {
         if !is_dead(id) {
             continue;
@@ -102,7 +112,7 @@ fn check_let(ctx: &LintCtx<'_>, node: &SyntaxNode, findings: &mut Findings) {
             format!("`{}` is unused", binding.name)
         };
         let edits = if all_dead {
-            remove_whole_let(&let_in)
+            whole_let.clone()
         } else {
             remove_binding(node, scope, id)
         };
@@ -120,7 +130,8 @@ fn check_let(ctx: &LintCtx<'_>, node: &SyntaxNode, findings: &mut Findings) {
 
 /// The number of distinct names the entries of a `let` define (inherited names one each).
 fn named_entry_count(let_in: &ast::LetIn) -> usize {
-    let mut names: Vec<String> = Vec::new();
+    let mut names: HashSet<String> = HashSet::new();
+    let mut count = 0;
     for entry in let_in.entries() {
         match entry {
             ast::Entry::AttrpathValue(value) => {
@@ -129,17 +140,20 @@ fn named_entry_count(let_in: &ast::LetIn) -> usize {
                     .and_then(|path| path.attrs().next())
                     .map(|attr| attr.syntax().to_string());
                 if let Some(name) = name {
-                    if !names.contains(&name) {
-                        names.push(name);
+                    if names.insert(name) {
+                        count += 1;
                     }
                 }
             }
             ast::Entry::Inherit(inherit) => {
-                names.extend(inherit.attrs().map(|attr| attr.syntax().to_string()));
+                for attr in inherit.attrs() {
+                    names.insert(attr.syntax().to_string());
+                    count += 1;
+                }
             }
         }
     }
-    names.len()
+    count
 }
 
 /// Replaces `let … in body` with `body`.
