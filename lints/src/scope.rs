@@ -12,7 +12,7 @@
 use std::collections::HashMap;
 
 use syntax::ast::{self, HasEntry};
-use syntax::helpers::{attr_name, ident_token};
+use syntax::helpers::{attr_name, ident_token, inherit_from};
 use syntax::{AstNode, NodeOrToken, SyntaxKind, SyntaxNode, TextRange, WalkEvent};
 
 /// Names that Nix's global scope provides without `builtins.` (Nix 2.8 and later).
@@ -706,7 +706,7 @@ impl Builder {
                 let Some(inherit) = ast::Inherit::cast(parent.clone()) else {
                     return;
                 };
-                if inherit.from().is_some() {
+                if inherit_from(&inherit).is_some() {
                     return;
                 }
                 if let Some(holder) = parent.parent() {

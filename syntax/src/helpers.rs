@@ -66,6 +66,17 @@ pub fn attrpath_names(attrpath: &ast::Attrpath) -> Option<Vec<String>> {
     attrpath.attrs().map(|attr| attr_name(&attr)).collect()
 }
 
+/// The `(e)` of `inherit (e) a b;`. It can only come first, so only the first child node is read:
+/// rnix's `Inherit::from` looks through every child, which made reading it once for each name of
+/// a long `inherit` quadratic.
+pub fn inherit_from(inherit: &ast::Inherit) -> Option<ast::InheritFrom> {
+    inherit
+        .syntax()
+        .children()
+        .find(|child| child.kind() != SyntaxKind::NODE_ERROR)
+        .and_then(ast::InheritFrom::cast)
+}
+
 /// Strips any number of parentheses around an expression.
 pub fn unwrap_parens(mut expr: Expr) -> Expr {
     while let Expr::Paren(paren) = &expr {
@@ -713,6 +724,49 @@ mod tests {
     fn expr(text: &str) -> Expr {
         let root = ast::Root::cast(parse(text).root()).expect("root");
         root.expr().expect("expression")
+    }
+
+    #[test]
+    fn inherit_from_agrees_with_rnix() {
+        for text in [
+            "{ inherit (s) a b; }",
+            "{ inherit a b; }",
+            "{ inherit (s.t) a; }",
+            "{ inherit; }",
+            "{ inherit (s); }",
+            "{ inherit ? (s) a; }",
+            "{ inherit a (s) b; }",
+            "{ inherit (s a; }",
+        ] {
+            let root = parse(text).root();
+            for inherit in root.descendants().filter_map(ast::Inherit::cast) {
+                assert_eq!(
+                    inherit_from(&inherit).map(|from| from.syntax().text_range()),
+                    inherit.from().map(|from| from.syntax().text_range()),
+                    "{text}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn last_name_tokens_end_dotted_names() {
+        for text in [
+            "a",
+            "a.b.c",
+            "builtins.toPath",
+            "a.\"b\"",
+            "a.${b}",
+            "(a).b",
+            "f x",
+            "a.b or c",
+        ] {
+            let expr = expr(text);
+            let last = last_name_token(&expr).map(|token| token.text().to_owned());
+            if let Some(name) = dotted_name(&expr) {
+                assert_eq!(name.rsplit('.').next(), last.as_deref(), "{text}");
+            }
+        }
     }
 
     #[test]
