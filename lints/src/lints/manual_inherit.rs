@@ -52,8 +52,11 @@ declare_lint! {
     };
 }
 
-/// The candidates of one set, found once per set.
-struct SetCandidates(Vec<Candidate>);
+/// The candidates of one set and its plain `inherit`, found once per set.
+struct SetCandidates {
+    candidates: Vec<Candidate>,
+    existing: Option<ast::Inherit>,
+}
 
 fn check_binding(ctx: &LintCtx<'_>, node: &SyntaxNode, findings: &mut Findings) {
     let Some(name) = manual_inherit_name(node) else {
@@ -64,18 +67,17 @@ fn check_binding(ctx: &LintCtx<'_>, node: &SyntaxNode, findings: &mut Findings) 
     };
     let message = format!("`{name}` can be inherited");
     let finding = findings.report(node.text_range(), message);
-    let candidates = ctx.memo(set.syntax(), || {
-        SetCandidates(
-            set.attrpath_values()
-                .filter_map(|value| {
-                    let name = manual_inherit_name(value.syntax())?;
-                    Some(Candidate::new(value.syntax().clone(), name))
-                })
-                .collect(),
-        )
+    let facts = ctx.memo(set.syntax(), || SetCandidates {
+        candidates: set
+            .attrpath_values()
+            .filter_map(|value| {
+                let name = manual_inherit_name(value.syntax())?;
+                Some(Candidate::new(value.syntax().clone(), name))
+            })
+            .collect(),
+        existing: set.inherits().find(|inherit| inherit.from().is_none()),
     });
-    let existing = set.inherits().find(|inherit| inherit.from().is_none());
-    if let Some(fix) = inherit_fix(node, &candidates.0, existing.as_ref(), None) {
+    if let Some(fix) = inherit_fix(node, &facts.candidates, facts.existing.as_ref(), None) {
         finding.fix(fix);
     }
 }
@@ -127,6 +129,21 @@ impl Candidate {
     }
 }
 
+/// `k = e.k;` rewritten where it stands as `inherit (e) k;`.
+fn rewrite_in_place(reported: &SyntaxNode, head: &str, name: &str) -> Fix {
+    let text = format!("{head} {name};");
+    Fix::safe(
+        format!("Replace with `{text}`"),
+        vec![TextEdit::replace(reported.text_range(), text)],
+    )
+}
+
+/// Up to this many candidates of one set and source, every finding offers the merged `inherit`.
+/// Beyond it only the first does, and the others are rewritten where they stand: a fix per finding
+/// that touches every candidate made a set of thousands quadratic in time and in the size of the
+/// report. Fixing all applies the first finding's fix, which takes the others along.
+const MERGE_LIMIT: usize = 32;
+
 /// The fix for the finding at `reported`: every candidate of the same set and the same source
 /// (`source` is the text inside `inherit ( … )`, `None` for a plain `inherit`) becomes part of
 /// one `inherit`, the `existing` one if there is one. Candidates whose removal would move or lose
@@ -144,6 +161,18 @@ pub(crate) fn inherit_fix(
         Some(source) => format!("inherit ({source})"),
         None => "inherit".to_owned(),
     };
+    if candidates.len() > MERGE_LIMIT {
+        let first_movable = candidates
+            .iter()
+            .take(MERGE_LIMIT)
+            .find(|candidate| candidate.removal.is_some());
+        if first_movable.is_none_or(|first| first.entry != *reported) {
+            let own = AstNode::cast(reported.clone())
+                .and_then(|binding: ast::AttrpathValue| binding.attrpath())
+                .map(|path| path.syntax().to_string())?;
+            return Some(rewrite_in_place(reported, &head, &own));
+        }
+    }
     let movable: Vec<&Candidate> = candidates
         .iter()
         .filter(|candidate| candidate.removal.is_some())
@@ -173,11 +202,7 @@ pub(crate) fn inherit_fix(
     sorted.dedup();
     // A name defined twice is an error of its own; merging would only move it.
     if !reported_moves || sorted.len() != all_names.len() {
-        let text = format!("{head} {own_name};");
-        return Some(Fix::safe(
-            format!("Replace with `{text}`"),
-            vec![TextEdit::replace(reported.text_range(), text)],
-        ));
+        return Some(rewrite_in_place(reported, &head, &own_name));
     }
     let mut edits = Vec::new();
     match existing {

@@ -1,5 +1,7 @@
 //! NIX004: `k = e.k;`, which `inherit (e) k;` says directly.
 
+use std::collections::HashMap;
+
 use syntax::ast::{self, Expr, HasEntry};
 use syntax::helpers::{ident_token, is_trivia, unwrap_parens};
 use syntax::{AstNode, SyntaxKind, SyntaxNode, TextRange};
@@ -69,10 +71,12 @@ struct Match {
 
 /// What the lint needs to know of one set or `let`, read once per set.
 struct HolderFacts {
-    /// The bindings that match, as candidates of a merged `inherit (e)`.
-    matches: Vec<(Candidate, Match)>,
+    /// The bindings that match, as candidates of a merged `inherit (e)`, grouped by the tokens
+    /// of their source, each group in the order of the set.
+    groups: HashMap<Vec<(SyntaxKind, String)>, Vec<Candidate>>,
     /// The `inherit (e)`s with the tokens of `e`.
-    inherits: Vec<(ast::Inherit, Vec<(SyntaxKind, String)>)>,
+    /// The first `inherit (e)` of each source, by the tokens of `e`.
+    inherits: HashMap<Vec<(SyntaxKind, String)>, ast::Inherit>,
 }
 
 fn check_binding(ctx: &LintCtx<'_>, node: &SyntaxNode, findings: &mut Findings) {
@@ -103,36 +107,32 @@ fn check_binding(ctx: &LintCtx<'_>, node: &SyntaxNode, findings: &mut Findings) 
             },
         };
         // The sources of the `inherit (e)`s, as tokens to compare with a binding's source.
-        let inherits = inherits
-            .into_iter()
-            .filter_map(|inherit| {
-                let expr = inherit.from()?.expr()?;
-                let tokens = tokens_of(expr.syntax(), expr.syntax().text_range());
-                Some((inherit, tokens))
-            })
-            .collect();
-        let matches = values
-            .iter()
-            .filter_map(|value| {
-                let found = match_binding(ctx, value.syntax())?;
-                let candidate = Candidate::new(value.syntax().clone(), found.name.clone());
-                Some((candidate, found))
-            })
-            .collect();
-        HolderFacts { matches, inherits }
+        let mut by_source = HashMap::new();
+        for inherit in inherits {
+            let Some(expr) = inherit.from().and_then(|from| from.expr()) else {
+                continue;
+            };
+            let tokens = tokens_of(expr.syntax(), expr.syntax().text_range());
+            by_source.entry(tokens).or_insert(inherit);
+        }
+        let mut groups: HashMap<_, Vec<Candidate>> = HashMap::new();
+        for value in &values {
+            if let Some(found) = match_binding(ctx, value.syntax()) {
+                let candidate = Candidate::new(value.syntax().clone(), found.name);
+                groups.entry(found.tokens).or_default().push(candidate);
+            }
+        }
+        HolderFacts {
+            groups,
+            inherits: by_source,
+        }
     });
-    let matches = &holder_facts.matches;
-    let candidates: Vec<Candidate> = matches
-        .iter()
-        .filter(|(_, other)| other.tokens == found.tokens)
-        .map(|(candidate, _)| candidate.clone())
-        .collect();
-    let existing = holder_facts
-        .inherits
-        .iter()
-        .find(|(_, tokens)| *tokens == found.tokens)
-        .map(|(inherit, _)| inherit);
-    if let Some(fix) = inherit_fix(node, &candidates, existing, Some(source_text)) {
+    let candidates = holder_facts
+        .groups
+        .get(&found.tokens)
+        .map_or(&[][..], Vec::as_slice);
+    let existing = holder_facts.inherits.get(&found.tokens);
+    if let Some(fix) = inherit_fix(node, candidates, existing, Some(source_text)) {
         finding.fix(fix);
     }
 }
@@ -216,6 +216,42 @@ mod tests {
     use crate::tests::{check, check_fix, check_no_fix};
 
     use super::MANUAL_INHERIT_FROM;
+
+    /// Past 32 bindings of one source, the first finding's fix takes all of them and the others
+    /// are rewritten in place, so that a set of thousands costs linear time; fixing all still
+    /// gives one `inherit`.
+    #[test]
+    fn a_large_group_is_merged_by_the_first_finding() {
+        let names: Vec<String> = (0..40).map(|i| format!("n{i}")).collect();
+        let bindings: String = names
+            .iter()
+            .map(|name| format!("  {name} = lib.{name};\n"))
+            .collect();
+        let before = format!("{{\n{bindings}}}\n");
+        let after = format!("{{\n  inherit (lib) {};\n}}\n", names.join(" "));
+        check_fix(&MANUAL_INHERIT_FROM, &before, &after);
+
+        let parse = syntax::parse(&before);
+        let report = crate::engine::run(
+            &parse,
+            &before,
+            None,
+            &crate::Config::default(),
+            &[&MANUAL_INHERIT_FROM],
+        );
+        let edits: Vec<usize> = report
+            .diagnostics
+            .iter()
+            .map(|diagnostic| diagnostic.fixes[0].edits.len())
+            .collect();
+        assert_eq!(edits.len(), 40);
+        assert_eq!(edits[0], 40, "the first finding merges every binding");
+        assert!(edits[1..].iter().all(|&count| count == 1), "{edits:?}");
+        assert_eq!(
+            report.diagnostics[7].fixes[0].edits[0].new_text,
+            "inherit (lib) n7;"
+        );
+    }
 
     #[test]
     fn reports_selects_of_the_same_name() {
