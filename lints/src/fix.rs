@@ -1,6 +1,8 @@
 //! Applying fixes: checking that a fix keeps the file parseable, and running rounds of
 //! non-overlapping fixes until nothing changes.
 
+use std::collections::BTreeSet;
+
 use syntax::ast::Expr;
 use syntax::{apply_edits, AstNode, Parse, SyntaxNode, TextEdit, TextRange, TextSize};
 
@@ -15,20 +17,31 @@ use crate::registry::LINTS;
 /// fix needs before it is applied, when the report it came from was made without
 /// ([`crate::Validate::Nothing`]). In a file without errors the fixed text is re-parsed
 /// incrementally, which is proof enough when it succeeds; otherwise (and when the incremental path
-/// is unsure) `fix_keeps_syntax` decides. Re-parsing the smallest expression around the edits was
-/// often the whole file, once per fix.
+/// is unsure) re-parsing the expression or item around the edits decides. Re-parsing the
+/// smallest expression around the edits was often the whole file, once per fix.
 pub fn fix_keeps_syntax_of(parse: &Parse, text: &str, fix: &Fix) -> bool {
     let root = parse.root();
+    let clean = parse.errors().is_empty();
+    // Removing bindings (an unused one from a large `let`) keeps the syntax by the shape of the
+    // edit: re-parsing to prove it cost the size of the `let` for each of its bindings.
+    if !fix.edits.is_empty()
+        && fix
+            .edits
+            .iter()
+            .all(|edit| deletes_whole_bindings(&root, text, edit))
+    {
+        return true;
+    }
     // A fix that edits several bindings of a large set (one merged `inherit (e) a b;` for many
     // `a = e.a;`) spans most of the set: its edits are judged item by item instead.
-    if let Some(groups) = edits_by_item(&root, fix) {
+    if let Some(groups) = edits_by_item(&root, text, fix) {
         return groups
             .iter()
-            .all(|group| fix_keeps_syntax(&root, text, group));
+            .all(|group| keeps_syntax(&root, text, group, clean));
     }
     // One binding or item re-parsed on its own is the cheapest proof; an incremental re-parse of
     // the whole file comes next, and re-parsing the enclosing expression last.
-    if let Some(verdict) = judge(&root, text, fix, true) {
+    if let Some(verdict) = judge(&root, text, fix, true, clean) {
         return verdict;
     }
     if parse.errors().is_empty() {
@@ -36,20 +49,20 @@ pub fn fix_keeps_syntax_of(parse: &Parse, text: &str, fix: &Fix) -> bool {
             return spliced.errors().is_empty();
         }
     }
-    fix_keeps_syntax(&root, text, fix)
+    keeps_syntax(&root, text, fix, clean)
 }
 
 /// The edits of `fix` grouped by the innermost binding or list item that holds each, when there
 /// are at least two such items and none holds another. Each item re-parses on its own between
 /// its neighbours, so the fix keeps the syntax when every group keeps it.
-fn edits_by_item(root: &SyntaxNode, fix: &Fix) -> Option<Vec<Fix>> {
+fn edits_by_item(root: &SyntaxNode, text: &str, fix: &Fix) -> Option<Vec<Fix>> {
     if fix.edits.len() < 2 {
         return None;
     }
     let mut groups: Vec<(TextRange, Vec<TextEdit>)> = Vec::new();
     let mut deletions = 0;
     for edit in &fix.edits {
-        if deletes_whole_bindings(root, edit) {
+        if deletes_whole_bindings(root, text, edit) {
             deletions += 1;
             continue;
         }
@@ -81,10 +94,11 @@ fn edits_by_item(root: &SyntaxNode, fix: &Fix) -> Option<Vec<Fix>> {
 }
 
 /// Whether `edit` only deletes whole bindings of one set or `let`, with whitespace and comments
-/// around them: every binding ends in `;`, so what is left still parses as it did.
-fn deletes_whole_bindings(root: &SyntaxNode, edit: &TextEdit) -> bool {
+/// around them: every binding ends in `;`, so what is left still parses as it did, as long as
+/// the text on either side stays apart (see [`keeps_apart`]).
+fn deletes_whole_bindings(root: &SyntaxNode, text: &str, edit: &TextEdit) -> bool {
     use syntax::SyntaxKind::*;
-    if !edit.new_text.is_empty() || edit.range.is_empty() {
+    if !edit.new_text.is_empty() || edit.range.is_empty() || !keeps_apart(text, edit.range) {
         return false;
     }
     let syntax::NodeOrToken::Node(container) = root.covering_element(edit.range) else {
@@ -117,6 +131,26 @@ fn deletes_whole_bindings(root: &SyntaxNode, edit: &TextEdit) -> bool {
                         || edit.range.contains_range(token.text_range()))
             }
         })
+}
+
+/// Whether deleting `range` leaves what was on either side apart: a space or a line break
+/// between them, or a `;` or brace on one side (`let` and the next name would make one word), and
+/// no comment of the line before running on into the line after.
+fn keeps_apart(text: &str, range: TextRange) -> bool {
+    let (Some(before), Some(after)) = (
+        text.get(..usize::from(range.start())),
+        text.get(usize::from(range.end())..),
+    ) else {
+        return false;
+    };
+    let left = before.chars().next_back();
+    let right = after.chars().next();
+    let separated = |c: Option<char>| c.is_none_or(|c| c.is_whitespace() || "{};".contains(c));
+    let line_before = before.rsplit('\n').next().unwrap_or(before);
+    let joins_lines = text[range].contains('\n') && right.is_none_or(|c| c != '\n');
+    // A `#` may sit in a string rather than start a comment: judging it a comment only refuses
+    // the shortcut, and the fix is then proved by re-parsing.
+    (separated(left) || separated(right)) && !(joins_lines && line_before.contains('#'))
 }
 
 /// The child of `container` (node or token) that holds the byte at `offset`, found by position
@@ -179,15 +213,21 @@ fn spliced_parse(parse: &Parse, text: &str, fix: &Fix) -> Option<Parse> {
     syntax::try_reparse(parse, &edit, &fixed).map(|(parse, _)| parse)
 }
 
-/// Whether applying `fix` to `text` adds no syntax error. Only the smallest expression around the
-/// edits is re-parsed, so checking every offered fix stays cheap on large files.
-pub(crate) fn fix_keeps_syntax(root: &SyntaxNode, text: &str, fix: &Fix) -> bool {
-    judge(root, text, fix, false).unwrap_or(false)
+/// Whether applying `fix` to `text` adds no syntax error, knowing whether the file has none
+/// (`clean`). Only the smallest expression or item around the edits is re-parsed, so checking
+/// every offered fix stays cheap on large files.
+fn keeps_syntax(root: &SyntaxNode, text: &str, fix: &Fix, clean: bool) -> bool {
+    judge(root, text, fix, false, clean).unwrap_or(false)
 }
 
 /// Whether `fix` keeps the syntax, judged on the binding or list item that holds its edits; with
-/// `item_only`, `None` when no single item holds them.
-fn judge(root: &SyntaxNode, text: &str, fix: &Fix, item_only: bool) -> Option<bool> {
+/// `item_only`, `None` when no single item holds them. Only in a `clean` file (one without syntax
+/// errors) is an item looked for above the expression around the edits, or a function's pattern
+/// taken for an item: where the parser
+/// recovered from an error, an item may lack its closing token (rnix leaves the `)` of
+/// `( let { … } )` outside the parentheses), and re-parsed alone it would not parse as it does
+/// in place.
+fn judge(root: &SyntaxNode, text: &str, fix: &Fix, item_only: bool, clean: bool) -> Option<bool> {
     let Some(covered) = fix.range() else {
         return Some(false);
     };
@@ -214,7 +254,10 @@ fn judge(root: &SyntaxNode, text: &str, fix: &Fix, item_only: bool) -> Option<bo
     // In a set, a `let` or a list, re-parse only the binding or item that holds the edits, in a
     // small container of the same kind: re-parsing the whole container for each of its findings
     // would cost time quadratic in its size.
-    let (range, prefix, suffix) = match item_holding(&context, covered) {
+    let (range, prefix, suffix) = match item_holding(&context, covered)
+        .filter(|(item, _, _)| clean || item.kind() != syntax::SyntaxKind::NODE_PATTERN)
+        .or_else(|| clean.then(|| item_around(&context)).flatten())
+    {
         Some((item, prefix, suffix)) => (item.text_range(), prefix, suffix),
         None if item_only => return None,
         None => (context.text_range(), "", ""),
@@ -238,8 +281,10 @@ fn judge(root: &SyntaxNode, text: &str, fix: &Fix, item_only: bool) -> Option<bo
     Some(syntax::parse(&after).errors().len() <= syntax::parse(&before).errors().len())
 }
 
-/// The binding of a set or `let`, or the item of a list, that holds `covered`, with the text that
-/// puts it back in a container of the same kind.
+/// The binding of a set or `let`, the item of a list, or the pattern of a function, that holds
+/// `covered`, with the text that puts it back in a container of the same kind. A pattern is
+/// closed by its brace, so it parses the same before any body: adding an argument to a function
+/// whose body is the whole file re-parses the pattern, not the file.
 fn item_holding(
     container: &SyntaxNode,
     covered: TextRange,
@@ -249,14 +294,31 @@ fn item_holding(
         NODE_ATTR_SET => ("{ ", " }"),
         NODE_LET_IN => ("let ", " in null"),
         NODE_LIST => ("[ ", " ]"),
+        NODE_LAMBDA => ("", ": null"),
         _ => return None,
     };
     let item = child_node_holding(container, covered)?;
     let is_item = match container.kind() {
         NODE_LIST => Expr::can_cast(item.kind()),
+        NODE_LAMBDA => item.kind() == NODE_PATTERN,
         _ => matches!(item.kind(), NODE_ATTRPATH_VALUE | NODE_INHERIT),
     };
     (is_item && item.kind() != NODE_ERROR).then_some((item, prefix, suffix))
+}
+
+/// The binding or item of the nearest set, `let` or list around `context` that holds it, so that an
+/// edit inside one list item (`[ (x == true) … ]`) re-parses that item, not the whole file once per
+/// item. The item holds all of `context`, so the edit parses in as much context as before. Only a
+/// few levels are climbed: climbing to the root would cost the depth of a deeply nested file for
+/// each of its fixes.
+fn item_around(context: &SyntaxNode) -> Option<(SyntaxNode, &'static str, &'static str)> {
+    use syntax::SyntaxKind::*;
+    let container = context
+        .ancestors()
+        .skip(1)
+        .take(16)
+        .find(|ancestor| matches!(ancestor.kind(), NODE_ATTR_SET | NODE_LET_IN | NODE_LIST))?;
+    item_holding(&container, context.text_range())
 }
 
 /// The first child node of `container` that holds `covered`, found by position rather than by
@@ -498,32 +560,65 @@ fn fix_rounds(
 /// Keeps fixes in order of position, dropping any that touch text an earlier kept fix touches.
 fn non_overlapping(mut candidates: Vec<(AppliedFix, &Fix)>) -> Vec<(AppliedFix, &Fix)> {
     candidates.sort_by_key(|(_, fix)| fix.range().map(|range| (range.start(), range.end())));
-    let mut taken: Vec<TextRange> = Vec::new();
+    let mut taken = Ranges::default();
     let mut chosen = Vec::new();
     for (record, fix) in candidates {
-        let clashes = fix
-            .edits
-            .iter()
-            .any(|edit| taken.iter().any(|range| touches(*range, edit.range)));
+        let clashes = fix.edits.iter().any(|edit| taken.touches(edit.range));
         // Edits of one fix must not clash with each other either.
-        let self_clash = fix.edits.iter().enumerate().any(|(i, a)| {
-            fix.edits[i + 1..]
-                .iter()
-                .any(|b| a.range.start() < b.range.end() && b.range.start() < a.range.end())
+        let mut own = Ranges::default();
+        let self_clash = fix.edits.iter().any(|edit| {
+            let overlaps = own.overlaps(edit.range);
+            own.insert(edit.range);
+            overlaps
         });
         if clashes || self_clash {
             continue;
         }
-        taken.extend(fix.edits.iter().map(|edit| edit.range));
+        for edit in &fix.edits {
+            taken.insert(edit.range);
+        }
         chosen.push((record, fix));
     }
     chosen
 }
 
-/// Two ranges touch if they share text, or meet at a point where both change text, which would
-/// leave the order of the two edits to chance.
-fn touches(a: TextRange, b: TextRange) -> bool {
-    (a.start() < b.end() && b.start() < a.end()) || a.start() == b.start() || a.end() == b.end()
+/// Ranges no two of which overlap, found by position: comparing each edit with every range taken
+/// before it was quadratic in the number of fixes of a file.
+#[derive(Default)]
+struct Ranges {
+    /// By start, then end. Since no two overlap, their ends follow the same order.
+    by_start: BTreeSet<(TextSize, TextSize)>,
+    ends: BTreeSet<TextSize>,
+}
+
+impl Ranges {
+    fn insert(&mut self, range: TextRange) {
+        self.by_start.insert((range.start(), range.end()));
+        self.ends.insert(range.end());
+    }
+
+    /// Whether `range` shares text with one of the ranges: the one that starts last before
+    /// `range` ends reaches furthest.
+    fn overlaps(&self, range: TextRange) -> bool {
+        self.by_start
+            .range(..(range.end(), TextSize::from(0)))
+            .next_back()
+            .is_some_and(|&(_, end)| range.start() < end)
+    }
+
+    /// Whether `range` touches one of the ranges: shares text with it, or meets it at a point
+    /// where both change text, which would leave the order of the two edits to chance.
+    fn touches(&self, range: TextRange) -> bool {
+        self.overlaps(range)
+            || self
+                .by_start
+                .range(
+                    (range.start(), TextSize::from(0))..=(range.start(), TextSize::from(u32::MAX)),
+                )
+                .next()
+                .is_some()
+            || self.ends.contains(&range.end())
+    }
 }
 
 #[cfg(test)]
@@ -552,7 +647,7 @@ mod tests {
                 TextEdit::delete(range("\n  b = s.b;")),
             ],
         };
-        assert!(edits_by_item(&parse.root(), &merged("inherit (s) a b;")).is_some());
+        assert!(edits_by_item(&parse.root(), text, &merged("inherit (s) a b;")).is_some());
         assert!(fix_keeps_syntax_of(
             &parse,
             text,
@@ -571,8 +666,113 @@ mod tests {
             ],
             ..merged("")
         };
-        assert!(!deletes_whole_bindings(&parse.root(), &half.edits[1]));
+        assert!(!deletes_whole_bindings(&parse.root(), text, &half.edits[1]));
         assert!(!fix_keeps_syntax_of(&parse, text, &half));
+    }
+
+    /// Two ranges touch if they share text, or meet at a point where both change text, which would
+    /// leave the order of the two edits to chance.
+    fn touches(a: TextRange, b: TextRange) -> bool {
+        (a.start() < b.end() && b.start() < a.end()) || a.start() == b.start() || a.end() == b.end()
+    }
+
+    #[test]
+    fn ranges_found_by_position_agree_with_comparing_each() {
+        let mut state: u32 = 7;
+        let mut next = |below: u32| {
+            state = state.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+            (state >> 16) % below
+        };
+        for _ in 0..200 {
+            let mut ranges = Ranges::default();
+            let mut all: Vec<TextRange> = Vec::new();
+            for _ in 0..40 {
+                let start = next(60);
+                let range = TextRange::at(start.into(), next(4).into());
+                let overlaps = all
+                    .iter()
+                    .any(|a| a.start() < range.end() && range.start() < a.end());
+                assert_eq!(ranges.overlaps(range), overlaps, "{range:?} in {all:?}");
+                let touches_any = all.iter().any(|a| touches(*a, range));
+                assert_eq!(ranges.touches(range), touches_any, "{range:?} in {all:?}");
+                if !overlaps {
+                    ranges.insert(range);
+                    all.push(range);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn an_edit_of_a_pattern_is_judged_on_the_pattern() {
+        let text = "{ x }: {\n  a = x;\n}\n";
+        let parse = syntax::parse(text);
+        let adding = |replacement: &str| {
+            let edit = TextEdit::replace(TextRange::at(2.into(), 1.into()), replacement.to_owned());
+            Fix::safe("Add", vec![edit])
+        };
+        let root = parse.root();
+        let lambda = root.first_child().expect("the function");
+        let pattern = item_holding(&lambda, TextRange::at(2.into(), 1.into()));
+        assert_eq!(
+            pattern.map(|(item, prefix, suffix)| (item.to_string(), prefix, suffix)),
+            Some(("{ x }".to_owned(), "", ": null"))
+        );
+        assert!(fix_keeps_syntax_of(&parse, text, &adding("x, y")));
+        assert!(fix_keeps_syntax_of(&parse, text, &adding("x, y ? 1")));
+        assert!(!fix_keeps_syntax_of(&parse, text, &adding("x, y }")));
+        assert!(!fix_keeps_syntax_of(&parse, text, &adding("x, \"y")));
+    }
+
+    #[test]
+    fn removing_whole_bindings_is_proved_by_its_shape_unless_it_joins_words_or_comments() {
+        let removal = |text: &str, needle: &str| {
+            let start = text.find(needle).expect("in the text");
+            let range = TextRange::new(
+                TextSize::try_from(start).expect("small"),
+                TextSize::try_from(start + needle.len()).expect("small"),
+            );
+            let parse = syntax::parse(text);
+            let fix = Fix::safe("Remove", vec![TextEdit::delete(range)]);
+            let shaped = deletes_whole_bindings(&parse.root(), text, &fix.edits[0]);
+            let after = apply_edits(text, &fix.edits).expect("applies");
+            let proved = fix_keeps_syntax_of(&parse, text, &fix);
+            (shaped, proved, syntax::parse(&after).errors().is_empty())
+        };
+        // The only binding of a `let`, and one among others.
+        assert_eq!(removal("let a = 1; in 2", " a = 1;"), (true, true, true));
+        assert_eq!(
+            removal(
+                "let
+  a = 1;
+  b = 2;
+in b",
+                "
+  a = 1;"
+            ),
+            (true, true, true)
+        );
+        // `let` and the next name would make one word: proved by re-parsing instead.
+        assert_eq!(
+            removal("let a = 1; b = 2; in b", " a = 1; "),
+            (false, false, false)
+        );
+        // The comment of the line before would run on into the next binding.
+        assert_eq!(
+            removal(
+                "{
+  a = 1; # one
+  b = 2;
+  c = 3;
+}",
+                "
+  b = 2;
+  "
+            ),
+            (false, true, true)
+        );
+        // Half a binding is not a binding.
+        assert_eq!(removal("{ a = 1; b = 2; }", "a = 1"), (false, false, false));
     }
 
     declare_lint! {
@@ -664,9 +864,9 @@ mod tests {
         let text = "{ pkgs }: pkgs";
         let root = syntax::parse(text).root();
         let insert = Fix::safe("Add", vec![TextEdit::insert(6.into(), ", lib")]);
-        assert!(fix_keeps_syntax(&root, text, &insert));
+        assert!(keeps_syntax(&root, text, &insert, false));
         let broken = Fix::safe("Break", vec![TextEdit::insert(6.into(), " lib")]);
-        assert!(!fix_keeps_syntax(&root, text, &broken));
+        assert!(!keeps_syntax(&root, text, &broken, false));
     }
 
     #[test]
@@ -679,9 +879,9 @@ mod tests {
             let root = syntax::parse(text).root();
             let range = TextRange::at(TextSize::from(at), TextSize::from(1));
             let good = Fix::safe("Keep", vec![TextEdit::replace(range, "(4)".to_owned())]);
-            assert!(fix_keeps_syntax(&root, text, &good), "{text}");
+            assert!(keeps_syntax(&root, text, &good, false), "{text}");
             let bad = Fix::safe("Break", vec![TextEdit::replace(range, "(".to_owned())]);
-            assert!(!fix_keeps_syntax(&root, text, &bad), "{text}");
+            assert!(!keeps_syntax(&root, text, &bad, false), "{text}");
             let container = root.first_child().expect("one expression");
             assert!(item_holding(&container, range).is_some(), "{text}");
         }
