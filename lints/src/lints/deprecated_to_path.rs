@@ -80,6 +80,10 @@ fn is_bare_to_path(ctx: &LintCtx<'_>, ident: &ast::Ident) -> bool {
     let Some(token) = ident_token(ident) else {
         return false;
     };
+    // Every identifier of the file comes here: resolve only the two names it can be.
+    if !matches!(token.text(), "__toPath" | "toPath") {
+        return false;
+    }
     let range = ident.syntax().text_range();
     let resolution = ctx.scope().resolve(range);
     match (token.text(), resolution) {
