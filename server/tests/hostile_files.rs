@@ -103,6 +103,13 @@ fn deep(depth: usize, open: &str, middle: &str, close: &str) -> String {
     text
 }
 
+fn wide(open: &str, entry: impl Fn(usize) -> String, close: &str) -> String {
+    let mut text = open.to_owned();
+    text.extend((0..20_000).map(entry));
+    text.push_str(close);
+    text
+}
+
 /// The deep and wide files: every kind of nesting the parser and the lints recurse through.
 fn monsters() -> Vec<(&'static str, String)> {
     let bindings: String = (0..100_000)
@@ -122,6 +129,25 @@ fn monsters() -> Vec<(&'static str, String)> {
         ("strings.nix", deep(100_000, "\"${", "x", "}\"")),
         ("operators.nix", deep(100_000, "1 + ", "1", "")),
         ("bindings.nix", format!("{{\n{bindings}}}\n")),
+        // Wide files where every entry has a finding with a fix that a lint or the fix engine
+        // once handled by reading the whole set per entry (see `growth` in bench/): 20,000
+        // entries took minutes then.
+        (
+            "dotted-bindings.nix",
+            wide("{\n", |i| format!("  a{i}.b = {i};\n"), "}\n"),
+        ),
+        (
+            "manual-inherits.nix",
+            wide("s: {\n", |i| format!("  a{i} = s.a{i};\n"), "}\n"),
+        ),
+        (
+            "dead-let.nix",
+            wide("let\n", |i| format!("  a{i} = {i};\n"), "in 1\n"),
+        ),
+        (
+            "comparisons.nix",
+            wide("x: [\n", |_| "  (x == true)\n".to_owned(), "]\n"),
+        ),
         (
             "let-bindings.nix",
             format!("let\n  b0 = 1;\n{chained}in\nb9999\n"),
