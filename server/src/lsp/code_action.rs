@@ -126,9 +126,20 @@ async fn prove(
     let count = fixes.len();
     worker::run("nixwise-prove-fixes", move || {
         let parse = snapshot.parse();
+        // Diagnostics that share one fix (removing a dead `let` is offered on each of its
+        // bindings) come one after the other: proving it once per diagnostic made asking for the
+        // actions of all of them quadratic, since such a fix spans the whole `let`.
+        let mut last: Option<(&lints::Fix, bool)> = None;
         fixes
             .iter()
-            .map(|fix| lints::fix_keeps_syntax_of(parse, &snapshot.text, fix))
+            .map(|fix| match last {
+                Some((previous, verdict)) if previous.edits == fix.edits => verdict,
+                _ => {
+                    let verdict = lints::fix_keeps_syntax_of(parse, &snapshot.text, fix);
+                    last = Some((fix, verdict));
+                    verdict
+                }
+            })
             .collect()
     })
     .await
