@@ -178,16 +178,16 @@ fn add_path(
     conflicts: &mut Option<Vec<Conflict>>,
 ) {
     let mut current = children;
-    let mut path = String::new();
+    // The dotted path up to an attribute, written only for a conflict: most entries have none.
+    let path = |position: usize| {
+        let names: Vec<String> = attrs[..=position].iter().filter_map(attr_name).collect();
+        names.join(".")
+    };
     for (position, attr) in attrs.iter().enumerate() {
         // Past a dynamic name nothing is known before evaluation.
         let Some(name) = attr_name(attr) else {
             return;
         };
-        if !path.is_empty() {
-            path.push('.');
-        }
-        path.push_str(&name);
         let range = attr.syntax().text_range();
         if position + 1 == attrs.len() {
             match current.get_mut(&name) {
@@ -204,9 +204,9 @@ fn add_path(
                 }
                 Some(existing) => match (existing.children(), literal) {
                     (Some(existing_children), Some(set)) => {
-                        merge(existing_children, &set, &path, conflicts);
+                        merge(existing_children, &set, &path(position), conflicts);
                     }
-                    _ => conflict(conflicts, range, existing.range(), path),
+                    _ => conflict(conflicts, range, existing.range(), path(position)),
                 },
             }
             return;
@@ -220,7 +220,7 @@ fn add_path(
         match def.children() {
             Some(next) => current = next,
             None => {
-                conflict(conflicts, range, first, path);
+                conflict(conflicts, range, first, path(position));
                 return;
             }
         }
