@@ -284,16 +284,7 @@ fn run_on(
         line_index.as_ref(),
         &mut suppressions,
     );
-    finish(
-        parse,
-        text,
-        config,
-        lints,
-        validate,
-        gathered,
-        &suppressions,
-        line_index.as_ref(),
-    )
+    walk.finish(validate, gathered, &suppressions, line_index.as_ref())
 }
 
 /// Lines matter only to suppression comments, and only comments holding a directive suppress
@@ -314,6 +305,27 @@ pub(crate) struct Walk<'a> {
 }
 
 impl Walk<'_> {
+    /// The report of what the walks over this file gathered (see [`finish`]): the one ending of
+    /// the full check and of the check that keeps findings across an edit.
+    pub(crate) fn finish(
+        &self,
+        validate: Validate,
+        gathered: Gathered,
+        suppressions: &Suppressions,
+        line_index: Option<&LineIndex>,
+    ) -> Report {
+        finish(
+            self.parse,
+            self.text,
+            self.config,
+            self.lints,
+            validate,
+            gathered,
+            suppressions,
+            line_index,
+        )
+    }
+
     pub(crate) fn gather(
         &self,
         enabled: &[bool],
@@ -386,7 +398,7 @@ impl Walk<'_> {
 /// Turns what the walks gathered into the report: syntax errors, configured severities,
 /// suppressions, the fixes that may be offered, and order.
 #[allow(clippy::too_many_arguments)]
-pub(crate) fn finish(
+fn finish(
     parse: &Parse,
     text: &str,
     config: &Config,

@@ -16,7 +16,7 @@ use syntax::{AstNode, Parse, SyntaxKind, SyntaxNode, TextRange, TextSize};
 
 use crate::config::Config;
 use crate::engine::{
-    finish, line_index_for_suppressions, Gathered, Part, Report, Validate, Walk, TWO_THREADS_FROM,
+    line_index_for_suppressions, Gathered, Part, Report, Validate, Walk, TWO_THREADS_FROM,
 };
 use crate::lint::{Finding, Reach};
 use crate::registry::LINTS;
@@ -147,16 +147,7 @@ pub fn check_retaining(
         findings,
         reused: plan.is_some(),
     };
-    let report = finish(
-        parse,
-        text,
-        config,
-        lints,
-        validate,
-        gathered,
-        &suppressions,
-        line_index.as_ref(),
-    );
+    let report = walk.finish(validate, gathered, &suppressions, line_index.as_ref());
     (report, retained)
 }
 
