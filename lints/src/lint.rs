@@ -261,29 +261,41 @@ impl<'a> LintCtx<'a> {
     /// ([`module_context::last_key`]), read once per visited binding.
     pub(crate) fn last_key(&self, binding: &syntax::ast::AttrpathValue) -> Option<Key> {
         use syntax::AstNode;
-        if !self.is_visiting(binding.syntax()) {
-            return module_context::last_key(binding);
-        }
-        if let Some(known) = &self.visit.borrow().last_key {
-            return known.clone();
-        }
-        let key = module_context::last_key(binding);
-        self.visit.borrow_mut().last_key = Some(key.clone());
-        key
+        self.visit_fact(
+            binding.syntax(),
+            |visit| &mut visit.last_key,
+            || module_context::last_key(binding),
+        )
     }
 
     /// The call whose outermost apply is `node` ([`fetchers::call_at`]), read once per visited
     /// apply.
     pub(crate) fn call_at(&self, node: &SyntaxNode) -> Option<Rc<Call>> {
+        self.visit_fact(
+            node,
+            |visit| &mut visit.call,
+            || fetchers::call_at(node).map(Rc::new),
+        )
+    }
+
+    /// A fact about `node` kept in its `slot` of [`Visit`] when `node` is the visited node, and
+    /// read afresh for any other.
+    fn visit_fact<T: Clone>(
+        &self,
+        node: &SyntaxNode,
+        slot: fn(&mut Visit) -> &mut Option<T>,
+        read: impl FnOnce() -> T,
+    ) -> T {
         if !self.is_visiting(node) {
-            return fetchers::call_at(node).map(Rc::new);
+            return read();
         }
-        if let Some(known) = &self.visit.borrow().call {
-            return known.clone();
+        let known = slot(&mut self.visit.borrow_mut()).clone();
+        if let Some(known) = known {
+            return known;
         }
-        let call = fetchers::call_at(node).map(Rc::new);
-        self.visit.borrow_mut().call = Some(call.clone());
-        call
+        let fact = read();
+        *slot(&mut self.visit.borrow_mut()) = Some(fact.clone());
+        fact
     }
 
     /// A fact about `node` computed once per file and type `T`: lints that visit each entry of a
