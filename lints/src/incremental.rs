@@ -377,6 +377,8 @@ mod tests {
             "{ enable = false; }",
             "builtins.fetchTarball \"https://example.org/x.tar.gz\"",
             "import <nixpkgs> { }",
+            "import <nixpkgs> {\n    system = \"x\";\n  }",
+            "import nixpkgs { a = 1;\n  }",
             "rec { a = 1; b = 2; }",
             "{ a = lib.a; b = lib.b; c = lib.c; }",
             "with lib; [ (mkIf true 1) ]",
@@ -562,6 +564,49 @@ mod tests {
             kept_steps * 5 > total,
             "only {kept_steps} of {total} steps kept findings"
         );
+    }
+
+    /// After `edited`, checking with what `text` kept equals a full check, and keeps findings.
+    fn kept_equals_full(text: &str, edited: &str) {
+        let config = Config::default();
+        let parse = syntax::parse(text);
+        let (_, retained) = check_retaining(
+            &parse,
+            &Arc::from(text),
+            None,
+            &config,
+            Validate::Nothing,
+            None,
+            false,
+        );
+        let edit = syntax::diff(text, edited);
+        let parse = syntax::reparse(&parse, &edit, edited).0;
+        let (report, now) = check_retaining(
+            &parse,
+            &Arc::from(edited),
+            None,
+            &config,
+            Validate::Nothing,
+            Some(&retained),
+            false,
+        );
+        assert!(now.reused());
+        let full = check_with(edited, None, &config, Validate::Nothing);
+        assert_eq!(report.diagnostics, full.diagnostics);
+    }
+
+    #[test]
+    fn an_edit_to_the_indentation_of_an_entry_keeps_its_fixes_right() {
+        let mut text = big_file(&entry_values(), 80);
+        // The fix of nixpkgs-impure-config indents new keys like the set's last entry, whose
+        // line begins before the set.
+        text = text.replacen(
+            "  e3 = ",
+            "  e3 = 1;\n  imported = import nixpkgs { a = 1;\n  };\n  e3b = ",
+            1,
+        );
+        let edited = text.replacen("\n  imported = ", "\n      imported = ", 1);
+        kept_equals_full(&text, &edited);
     }
 
     /// Whether checking `edited` after `retained` keeps findings.

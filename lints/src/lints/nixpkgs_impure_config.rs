@@ -44,6 +44,7 @@ declare_lint! {
         fix: Unsafe,
         tags: [],
         kinds: [NODE_APPLY],
+        reach: Entry,
         check: check_apply,
     };
 }
@@ -126,10 +127,14 @@ fn insertion(ctx: &LintCtx<'_>, set: &ast::AttrSet, missing: &[&str]) -> Option<
     let before_close = &ctx.text[line_start..usize::from(close_start)];
     let multiline = set.syntax().text().contains_char('\n');
     if multiline && before_close.trim().is_empty() {
+        // Only the set's own text is read, never a line that begins before it: a set inside one
+        // entry of a large set is then judged on that entry alone (`Reach::Entry`).
+        let set_start = set.syntax().text_range().start();
         let indent = match set.entries().last() {
-            Some(entry) => indentation_of(ctx.text, entry.syntax().text_range().start()),
-            None => format!("{before_close}  "),
+            Some(entry) => indentation_of(ctx.text, entry.syntax().text_range().start(), set_start),
+            None => None,
         };
+        let indent = indent.unwrap_or_else(|| format!("{before_close}  "));
         let text: String = bindings
             .iter()
             .map(|binding| format!("{indent}{binding}\n"))
@@ -145,14 +150,16 @@ fn insertion(ctx: &LintCtx<'_>, set: &ast::AttrSet, missing: &[&str]) -> Option<
     Some(TextEdit::insert(close_start, text))
 }
 
-/// The leading whitespace of the line that holds `offset`.
-fn indentation_of(text: &str, offset: TextSize) -> String {
+/// The leading whitespace of the line that holds `offset`, when that line begins after `from`.
+fn indentation_of(text: &str, offset: TextSize, from: TextSize) -> Option<String> {
     let offset = usize::from(offset);
-    let line_start = text[..offset].rfind('\n').map_or(0, |index| index + 1);
-    text[line_start..offset]
-        .chars()
-        .take_while(|c| *c == ' ' || *c == '\t')
-        .collect()
+    let line_start = text[..offset].rfind('\n').map(|index| index + 1)?;
+    (line_start > usize::from(from)).then(|| {
+        text[line_start..offset]
+            .chars()
+            .take_while(|c| *c == ' ' || *c == '\t')
+            .collect()
+    })
 }
 
 #[cfg(test)]
@@ -232,6 +239,13 @@ let
   };
 in pkgs
 "#,
+        );
+        // The last entry shares its line with the opening brace: the new keys are indented from
+        // the closing brace, not from a line that begins before the set.
+        check_unsafe_fix(
+            &NIXPKGS_IMPURE_CONFIG,
+            "{\n  a = 1; pkgs = import nixpkgs { system = \"x\";\n  };\n}\n",
+            "{\n  a = 1; pkgs = import nixpkgs { system = \"x\";\n    config = { };\n    overlays = [ ];\n  };\n}\n",
         );
         // Not a safe fix: the value changes for anyone with a `~/.config/nixpkgs/config.nix`.
         check_fix(
