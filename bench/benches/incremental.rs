@@ -81,3 +81,35 @@ fn incremental_then_lint_on_two_threads(bencher: Bencher, name: &str) {
         )
     });
 }
+
+#[divan::bench(args = EDITS, sample_count = 20)]
+fn incremental_then_lint_retaining(bencher: Bencher, name: &str) {
+    let (old, edit, new_text) = prepared(name);
+    let config = lints::Config::default();
+    let old_text: std::sync::Arc<str> = bench::all_packages().unwrap_or_default().into();
+    let new_text: std::sync::Arc<str> = new_text.into();
+    let file_name = Some("all-packages.nix");
+    let (_, retained) = lints::check_retaining(
+        &old,
+        &old_text,
+        file_name,
+        &config,
+        lints::Validate::Nothing,
+        None,
+        true,
+    );
+    bencher.bench(|| {
+        let (parse, _) = syntax::reparse(&old, &edit, &new_text);
+        // As the language server lints an edited document: the findings inside untouched entries
+        // are kept from the check before, and the rest runs on two threads.
+        lints::check_retaining(
+            &parse,
+            &new_text,
+            file_name,
+            &config,
+            lints::Validate::Nothing,
+            Some(&retained),
+            true,
+        )
+    });
+}
