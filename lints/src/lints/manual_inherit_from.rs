@@ -179,20 +179,25 @@ fn match_binding(ctx: &LintCtx<'_>, node: &SyntaxNode) -> Option<Match> {
             before_last.syntax().text_range().end(),
         ),
     };
-    // In `let` and `rec`, `k = k.k;` and `inherit (k) k;` both refer to this very binding.
+    // In `let` and `rec`, `k = k.k;` and `inherit (k) k;` both refer to this very binding. Only
+    // an identifier named `k` can, so the scope index is asked about those alone: most sources
+    // hold none, and a file whose only such bindings are in a `let` is not analysed for them.
     if recursive {
-        let own = ctx.scope().binding_defined_at(key.syntax().text_range());
-        let refers_to_itself = select
+        let mut same_name = select
             .syntax()
             .descendants()
             .filter(|descendant| descendant.kind() == SyntaxKind::NODE_IDENT)
             .filter(|ident| source.contains_range(ident.text_range()))
-            .any(|ident| {
-                own.is_some()
-                    && ctx.scope().resolve(ident.text_range()) == own.map(Resolution::Binding)
+            .filter(|ident| ctx.text_of(ident.text_range()) == key_token.text())
+            .peekable();
+        if same_name.peek().is_some() {
+            let own = ctx.scope().binding_defined_at(key.syntax().text_range())?;
+            let refers_to_itself = same_name.any(|ident| {
+                ctx.scope().resolve(ident.text_range()) == Some(Resolution::Binding(own))
             });
-        if own.is_none() || refers_to_itself {
-            return None;
+            if refers_to_itself {
+                return None;
+            }
         }
     }
     Some(Match {
@@ -357,6 +362,12 @@ null
             &MANUAL_INHERIT_FROM,
             "rec { a = x.a; x = { a = 1; }; }",
             "rec { inherit (x) a; x = { a = 1; }; }",
+        );
+        // An `a` in the source that a scope inside it binds is not this binding.
+        check_fix(
+            &MANUAL_INHERIT_FROM,
+            "let a = (let a = { a = 1; }; in a).a; in a",
+            "let inherit (let a = { a = 1; }; in a) a; in a",
         );
     }
 
