@@ -1,5 +1,7 @@
 //! Helpers on `rnix::ast` that lints share: static names, literal values, parentheses, precedence.
 
+use std::collections::HashSet;
+
 use rnix::ast::{self, BinOpKind, Expr, InterpolPart};
 use rnix::{SyntaxKind, SyntaxNode};
 use rowan::ast::AstNode;
@@ -45,6 +47,76 @@ pub fn attr_name(attr: &ast::Attr) -> Option<String> {
             _ => None,
         },
     }
+}
+
+/// Whether two entries of a set, `let` or `let { }` may begin with the same name (the `a` of
+/// `a = 1;`, `a.b = 1;` and `inherit a;`), read from the green tree: a large set is read without
+/// building a node for each entry. A name written as a string or `${…}` counts as one that may
+/// repeat, since telling needs its value. When no name repeats, no name is defined twice and no
+/// key starts two attribute paths.
+pub fn first_names_may_repeat(node: &SyntaxNode) -> bool {
+    fn raw(kind: SyntaxKind) -> rowan::SyntaxKind {
+        rowan::SyntaxKind(kind as u16)
+    }
+    fn first_node(node: &rowan::GreenNodeData) -> Option<&rowan::GreenNodeData> {
+        node.children().find_map(|child| match child {
+            rowan::NodeOrToken::Node(node) => Some(node),
+            rowan::NodeOrToken::Token(_) => None,
+        })
+    }
+    fn is_attr(kind: rowan::SyntaxKind) -> bool {
+        kind == raw(SyntaxKind::NODE_IDENT)
+            || kind == raw(SyntaxKind::NODE_STRING)
+            || kind == raw(SyntaxKind::NODE_DYNAMIC)
+    }
+    /// The name of an attribute written as an identifier; `None` for a string or `${…}`.
+    fn ident_name(attr: &rowan::GreenNodeData) -> Option<&str> {
+        if attr.kind() != raw(SyntaxKind::NODE_IDENT) {
+            return None;
+        }
+        attr.children().find_map(|child| match child {
+            rowan::NodeOrToken::Token(token) => Some(token.text()),
+            rowan::NodeOrToken::Node(_) => None,
+        })
+    }
+    let mut seen: HashSet<&str> = HashSet::new();
+    for child in node.green().children() {
+        let rowan::NodeOrToken::Node(entry) = child else {
+            continue;
+        };
+        if entry.kind() == raw(SyntaxKind::NODE_ATTRPATH_VALUE) {
+            // As `AttrpathValue::attrpath` and `Attrpath::attrs` read them.
+            let Some(path) = first_node(entry) else {
+                continue;
+            };
+            if path.kind() != raw(SyntaxKind::NODE_ATTRPATH) {
+                continue;
+            }
+            let first = path.children().find_map(|child| match child {
+                rowan::NodeOrToken::Node(attr) if is_attr(attr.kind()) => Some(attr),
+                _ => None,
+            });
+            let Some(first) = first else { continue };
+            match ident_name(first) {
+                Some(name) if seen.insert(name) => {}
+                _ => return true,
+            }
+        } else if entry.kind() == raw(SyntaxKind::NODE_INHERIT) {
+            for child in entry.children() {
+                let rowan::NodeOrToken::Node(attr) = child else {
+                    continue;
+                };
+                if !is_attr(attr.kind()) {
+                    continue;
+                }
+                match ident_name(attr) {
+                    Some(name) if seen.insert(name) => {}
+                    _ => return true,
+                }
+            }
+        }
+    }
+    false
 }
 
 /// The `rec` keyword of a set, if it has one. rnix's `AttrSet::rec_token` looks through every
@@ -996,6 +1068,76 @@ pub fn needs_parens_in_place(node: &SyntaxNode, replacement_precedence: u8) -> b
 mod more_tests {
     use super::*;
     use crate::parse;
+
+    /// `first_names_may_repeat` as the syntax tree's nodes tell it.
+    fn first_names_may_repeat_by_nodes(node: &SyntaxNode) -> bool {
+        use rnix::ast::HasEntry;
+        let entries: Vec<ast::Entry> = if let Some(set) = ast::AttrSet::cast(node.clone()) {
+            set.entries().collect()
+        } else if let Some(let_in) = ast::LetIn::cast(node.clone()) {
+            let_in.entries().collect()
+        } else if let Some(legacy) = ast::LegacyLet::cast(node.clone()) {
+            legacy.entries().collect()
+        } else {
+            return false;
+        };
+        let mut firsts: Vec<ast::Attr> = Vec::new();
+        for entry in entries {
+            match entry {
+                ast::Entry::AttrpathValue(value) => {
+                    firsts.extend(value.attrpath().and_then(|path| path.attrs().next()))
+                }
+                ast::Entry::Inherit(inherit) => firsts.extend(inherit.attrs()),
+            }
+        }
+        let mut seen = HashSet::new();
+        firsts.iter().any(|attr| match attr {
+            ast::Attr::Ident(_) => !seen.insert(attr_name(attr)),
+            _ => true,
+        })
+    }
+
+    #[test]
+    fn first_names_may_repeat_reads_the_green_tree_as_the_nodes_read() {
+        let texts = [
+            "{ a = 1; b = 2; }",
+            "{ a = 1; a = 2; }",
+            "{ a.b = 1; a.c = 2; }",
+            "{ a = 1; inherit a; }",
+            "{ inherit (x) a b; c = 1; }",
+            "{ inherit (x) a a; }",
+            "{ \"a\" = 1; b = 2; }",
+            "{ ${x} = 1; }",
+            "{ inherit \"a\"; }",
+            "rec { a = 1; b.c = a; }",
+            "let a = 1; b = 2; in a",
+            "let a = 1; a.b = 2; in a",
+            "let { a = 1; body = a; }",
+            "{ or = 1; a = or; }",
+            "{ a = 1; b = ; c = 3; a }",
+            "{ a = 1; = 2; a = 3; }",
+            "{ inherit; a = 1; }",
+            "{ /* c */ a = 1; # d\n b.c = 2; b = 3; }",
+            "{ a = { a = 1; a = 2; }; }",
+        ];
+        for text in texts {
+            let root = parse(text).root();
+            for node in root.descendants().filter(|node| {
+                matches!(
+                    node.kind(),
+                    SyntaxKind::NODE_ATTR_SET
+                        | SyntaxKind::NODE_LET_IN
+                        | SyntaxKind::NODE_LEGACY_LET
+                )
+            }) {
+                assert_eq!(
+                    first_names_may_repeat(&node),
+                    first_names_may_repeat_by_nodes(&node),
+                    "{node}"
+                );
+            }
+        }
+    }
 
     fn expr(text: &str) -> Expr {
         let root = ast::Root::cast(parse(text).root()).expect("root");

@@ -55,6 +55,10 @@ declare_lint! {
 }
 
 fn check_bindings(_: &LintCtx<'_>, node: &SyntaxNode, findings: &mut Findings) {
+    // Only a name that begins two entries can be defined twice.
+    if !syntax::helpers::first_names_may_repeat(node) {
+        return;
+    }
     let entries: Vec<ast::Entry> = match node.kind() {
         SyntaxKind::NODE_ATTR_SET => match ast::AttrSet::cast(node.clone()) {
             Some(set) => set.entries().collect(),

@@ -72,7 +72,9 @@ fn check_set(ctx: &LintCtx<'_>, node: &SyntaxNode, findings: &mut Findings) {
     let Some(set) = ast::AttrSet::cast(node.clone()) else {
         return;
     };
-    if syntax::helpers::rec_token(&set).is_some() {
+    // Without a key that begins two entries, no key starts two attribute paths.
+    if syntax::helpers::rec_token(&set).is_some() || !syntax::helpers::first_names_may_repeat(node)
+    {
         return;
     }
     let min = usize::try_from(ctx.int_option("min").max(2)).unwrap_or(usize::MAX);
