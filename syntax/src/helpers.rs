@@ -49,6 +49,23 @@ pub fn attr_name(attr: &ast::Attr) -> Option<String> {
     }
 }
 
+/// The kind of the value of `name = value;` (a `NODE_ATTRPATH_VALUE`), as
+/// [`ast::AttrpathValue::value`] finds it, read from the green tree: a lint that looks for one
+/// kind of value passes over the others without building their nodes.
+pub fn value_kind(attrpath_value: &SyntaxNode) -> Option<SyntaxKind> {
+    use rowan::Language;
+    attrpath_value
+        .green()
+        .children()
+        .find_map(|child| match child {
+            rowan::NodeOrToken::Node(node) => {
+                let kind = rnix::NixLanguage::kind_from_raw(node.kind());
+                Expr::can_cast(kind).then_some(kind)
+            }
+            rowan::NodeOrToken::Token(_) => None,
+        })
+}
+
 /// Whether two entries of a set, `let` or `let { }` may begin with the same name (the `a` of
 /// `a = 1;`, `a.b = 1;` and `inherit a;`), read from the green tree: a large set is read without
 /// building a node for each entry. A name written as a string or `${…}` counts as one that may
@@ -1095,6 +1112,27 @@ mod more_tests {
             ast::Attr::Ident(_) => !seen.insert(attr_name(attr)),
             _ => true,
         })
+    }
+
+    #[test]
+    fn value_kind_is_the_kind_of_the_value_the_nodes_give() {
+        for text in [
+            "{ a = 1; b = x.y; c = (d); e = f g; h = { }; }",
+            "let a = b; in a",
+            "{ a = ; b.c = d e; }",
+            "{ a.b.c = \"s\"; x = y: y; }",
+        ] {
+            for node in parse(text)
+                .root()
+                .descendants()
+                .filter(|node| node.kind() == SyntaxKind::NODE_ATTRPATH_VALUE)
+            {
+                let by_nodes = ast::AttrpathValue::cast(node.clone())
+                    .and_then(|value| value.value())
+                    .map(|value| value.syntax().kind());
+                assert_eq!(value_kind(&node), by_nodes, "{node}");
+            }
+        }
     }
 
     #[test]

@@ -84,6 +84,10 @@ fn check_binding(ctx: &LintCtx<'_>, node: &SyntaxNode, findings: &mut Findings) 
 
 /// The name `k` if `node` is `k = k;` directly inside a non-recursive attribute set.
 fn manual_inherit_name(node: &SyntaxNode) -> Option<String> {
+    // Most values are not a name: tell from the green tree before building any node.
+    if syntax::helpers::value_kind(node) != Some(SyntaxKind::NODE_IDENT) {
+        return None;
+    }
     let set = node.parent().and_then(ast::AttrSet::cast)?;
     if syntax::helpers::rec_token(&set).is_some() {
         return None;

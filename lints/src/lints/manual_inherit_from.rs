@@ -138,6 +138,10 @@ fn check_binding(ctx: &LintCtx<'_>, node: &SyntaxNode, findings: &mut Findings) 
 }
 
 fn match_binding(ctx: &LintCtx<'_>, node: &SyntaxNode) -> Option<Match> {
+    // Most values are not a select: tell from the green tree before building any node.
+    if syntax::helpers::value_kind(node) != Some(SyntaxKind::NODE_SELECT) {
+        return None;
+    }
     let holder = node.parent()?;
     let recursive = match holder.kind() {
         SyntaxKind::NODE_LET_IN => true,
