@@ -39,27 +39,26 @@ impl LineIndex {
     pub fn new(text: &str) -> LineIndex {
         let mut line_starts = vec![TextSize::from(0)];
         let mut wide_lines = Vec::new();
-        let mut current_wide = Vec::new();
+        // Line by line: finding newlines and telling an ASCII line are both done many bytes at a
+        // time, and only the rare lines with other characters are read character by character.
         let mut line_start = 0usize;
-        for (offset, ch) in text.char_indices() {
-            if ch == '\n' {
-                if !current_wide.is_empty() {
-                    wide_lines.push((
-                        line_starts.len() as u32 - 1,
-                        std::mem::take(&mut current_wide),
-                    ));
-                }
-                line_start = offset + 1;
-                line_starts.push(TextSize::from(line_start as u32));
-            } else if !ch.is_ascii() {
-                current_wide.push(WideChar {
-                    start: (offset - line_start) as u32,
-                    utf8_len: ch.len_utf8() as u8,
-                });
+        for line in text.split('\n') {
+            if !line.is_ascii() {
+                let wide: Vec<WideChar> = line
+                    .char_indices()
+                    .filter(|(_, ch)| !ch.is_ascii())
+                    .map(|(column, ch)| WideChar {
+                        start: column as u32,
+                        utf8_len: ch.len_utf8() as u8,
+                    })
+                    .collect();
+                wide_lines.push((line_starts.len() as u32 - 1, wide));
             }
-        }
-        if !current_wide.is_empty() {
-            wide_lines.push((line_starts.len() as u32 - 1, current_wide));
+            line_start += line.len() + 1;
+            // Past the end: the last line has no newline after it.
+            if line_start <= text.len() {
+                line_starts.push(TextSize::from(line_start as u32));
+            }
         }
         LineIndex {
             line_starts,
@@ -184,6 +183,48 @@ impl LineIndex {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The index as reading the text character by character gives it.
+    fn by_chars(text: &str) -> LineIndex {
+        let mut line_starts = vec![TextSize::from(0)];
+        let mut wide_lines: Vec<(u32, Vec<WideChar>)> = Vec::new();
+        let mut line_start = 0;
+        for (offset, ch) in text.char_indices() {
+            if ch == '\n' {
+                line_start = offset + 1;
+                line_starts.push(TextSize::from(line_start as u32));
+            } else if !ch.is_ascii() {
+                let line = line_starts.len() as u32 - 1;
+                let wide = WideChar {
+                    start: (offset - line_start) as u32,
+                    utf8_len: ch.len_utf8() as u8,
+                };
+                match wide_lines.last_mut() {
+                    Some((last, chars)) if *last == line => chars.push(wide),
+                    _ => wide_lines.push((line, vec![wide])),
+                }
+            }
+        }
+        LineIndex {
+            line_starts,
+            wide_lines,
+            len: TextSize::of(text),
+        }
+    }
+
+    #[test]
+    fn reading_bytes_gives_the_index_reading_characters_gives() {
+        for text in [
+            "",
+            "\n",
+            "ab\ncd",
+            "é\n€𝔸\n\nü",
+            "a\u{7f}\u{80}\u{7ff}\u{800}\u{ffff}\u{10000}\u{10ffff}\n",
+            "x = \"𝔸\";\r\n# ü\n",
+        ] {
+            assert_eq!(LineIndex::new(text), by_chars(text), "{text:?}");
+        }
+    }
 
     #[test]
     fn ascii_positions() {
