@@ -1,7 +1,7 @@
 //! NIX205: Nixpkgs imported without `config` and `overlays`, so it reads the user's own.
 
 use syntax::ast::{self, Expr, HasEntry};
-use syntax::helpers::{dotted_name, unwrap_parens};
+use syntax::helpers::{dotted_name, last_name_token, unwrap_parens};
 use syntax::{AstNode, SyntaxNode, TextEdit, TextRange, TextSize};
 
 use crate::diagnostic::Fix;
@@ -59,7 +59,10 @@ fn check_apply(ctx: &LintCtx<'_>, node: &SyntaxNode, findings: &mut Findings) {
     let [source, argument] = call.args.as_slice() else {
         return;
     };
-    if builtin_name(ctx, &call.function).as_deref() != Some("import") {
+    // Every call of the file comes here: look at the function's last name before resolving it.
+    let named_import = last_name_token(&call.function)
+        .is_some_and(|last| matches!(last.text(), "import" | "__import"));
+    if !named_import || builtin_name(ctx, &call.function).as_deref() != Some("import") {
         return;
     }
     if !is_nixpkgs_source(&unwrap_parens(source.clone())) {
