@@ -9,7 +9,7 @@ use lints::FixMode;
 use syntax::{TextRange, TextSize};
 use tower_lsp_server::ls_types as lsp;
 
-use super::convert::{self, DiagnosticData, FixData, LockCommand};
+use super::convert::{self, DiagnosticData, LockCommand};
 use super::flake::{self, Role};
 use super::session::Session;
 use super::worker;
@@ -36,7 +36,7 @@ pub async fn code_actions(
     let mut actions = Vec::new();
     let mut any_safe_fix = false;
     let mut commands: Vec<(LockCommand, lsp::Diagnostic)> = Vec::new();
-    let mut offered: Vec<(&lsp::Diagnostic, FixData)> = Vec::new();
+    let mut offered: Vec<(&lsp::Diagnostic, lints::Fix)> = Vec::new();
     if wanted(only, &lsp::CodeActionKind::QUICKFIX) {
         for diagnostic in &params.context.diagnostics {
             let Some(data) = DiagnosticData::from_diagnostic(diagnostic) else {
@@ -50,7 +50,10 @@ pub async fn code_actions(
                 );
                 continue;
             }
-            offered.extend(data.fixes.into_iter().map(|fix| (diagnostic, fix)));
+            let fixes = data
+                .finding
+                .and_then(|position| session.documents.published_fixes(&uri, version, position));
+            offered.extend(fixes.into_iter().flatten().map(|fix| (diagnostic, fix)));
             if let Some(command) = data.command {
                 if !commands.iter().any(|(seen, _)| *seen == command) {
                     commands.push((command, diagnostic.clone()));
@@ -63,11 +66,26 @@ pub async fn code_actions(
         Role::FlakeLock => vec![true; offered.len()],
         _ => prove(session, &uri, version, &offered).await,
     };
+    let index = session
+        .documents
+        .snapshot(&uri)
+        .filter(|snapshot| snapshot.version == version)
+        .map(|snapshot| snapshot.index);
     for ((diagnostic, fix), sound) in offered.into_iter().zip(sound) {
-        if sound {
-            any_safe_fix |= fix.safe;
-            actions.push(quick_fix(&uri, diagnostic, fix).into());
-        }
+        let Some(index) = index.as_deref().filter(|_| sound) else {
+            continue;
+        };
+        let fix = FixData {
+            title: fix.title,
+            safe: fix.applicability == lints::Applicability::Safe,
+            edits: fix
+                .edits
+                .iter()
+                .map(|edit| convert::text_edit(index, edit))
+                .collect(),
+        };
+        any_safe_fix |= fix.safe;
+        actions.push(quick_fix(&uri, diagnostic, fix).into());
     }
     // After the edits: running `nix` is the heavier remedy.
     for (command, diagnostic) in commands {
@@ -97,7 +115,7 @@ async fn prove(
     session: &Arc<Session>,
     uri: &lsp::Uri,
     version: i32,
-    offered: &[(&lsp::Diagnostic, FixData)],
+    offered: &[(&lsp::Diagnostic, lints::Fix)],
 ) -> Vec<bool> {
     if offered.is_empty() {
         return Vec::new();
@@ -108,21 +126,7 @@ async fn prove(
     if snapshot.version != version {
         return vec![false; offered.len()];
     }
-    let fixes: Vec<lints::Fix> = offered
-        .iter()
-        .map(|(_, fix)| lints::Fix {
-            title: fix.title.clone(),
-            applicability: lints::Applicability::Safe,
-            edits: fix
-                .edits
-                .iter()
-                .map(|edit| syntax::TextEdit {
-                    range: convert::text_range(&snapshot.index, &snapshot.text, edit.range),
-                    new_text: edit.new_text.clone(),
-                })
-                .collect(),
-        })
-        .collect();
+    let fixes: Vec<lints::Fix> = offered.iter().map(|(_, fix)| fix.clone()).collect();
     let count = fixes.len();
     worker::run("nixwise-prove-fixes", move || {
         let parse = snapshot.parse();
@@ -144,6 +148,14 @@ async fn prove(
     })
     .await
     .unwrap_or_else(|| vec![false; count])
+}
+
+/// A fix as a quick fix offers it: in the client's positions.
+struct FixData {
+    title: String,
+    /// Whether the fix keeps the value of the expression.
+    safe: bool,
+    edits: Vec<lsp::TextEdit>,
 }
 
 /// Whether the client asked for actions of `kind`: no filter, or a filter naming it or a parent.
@@ -299,6 +311,7 @@ fn minimal_edit(before: &str, after: &str) -> syntax::TextEdit {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::lsp::documents::PublishedFinding;
 
     #[test]
     fn kinds_cover_their_children() {
@@ -308,6 +321,18 @@ mod tests {
         assert!(!covers(&lsp::CodeActionKind::new("source.fix"), &FIX_ALL));
         assert!(!covers(&lsp::CodeActionKind::QUICKFIX, &FIX_ALL));
         assert!(wanted(None, &lsp::CodeActionKind::QUICKFIX));
+    }
+
+    /// Records `finding` as the one finding published for `version`, as the publisher does.
+    fn publish(session: &Session, uri: &lsp::Uri, version: i32, finding: &lints::Diagnostic) {
+        let published = PublishedFinding {
+            range: finding.range,
+            lint: lints::registry::find(finding.name),
+            fixes: convert::offered_fixes(finding),
+        };
+        assert!(session
+            .documents
+            .record_published(uri, version, Arc::from(vec![published])));
     }
 
     #[tokio::test]
@@ -336,8 +361,15 @@ mod tests {
             }],
         };
         let command = flake::command_for(&finding, Some("hm"));
-        let diagnostic =
-            convert::diagnostic_with_command(&uri, &snapshot.index, 4, &finding, Some(command));
+        publish(&session, &uri, 4, &finding);
+        let diagnostic = convert::diagnostic_with_command(
+            &uri,
+            &snapshot.index,
+            4,
+            &finding,
+            Some(0),
+            Some(command),
+        );
         let params = lsp::CodeActionParams {
             text_document: lsp::TextDocumentIdentifier { uri: uri.clone() },
             range: diagnostic.range,
@@ -415,7 +447,8 @@ mod tests {
                 fix("Leave it open", at(6, 15), "(x"),
             ],
         };
-        let diagnostic = convert::diagnostic(&uri, &snapshot.index, 3, &finding);
+        publish(&session, &uri, 3, &finding);
+        let diagnostic = convert::diagnostic(&uri, &snapshot.index, 3, &finding, Some(0));
         let params = lsp::CodeActionParams {
             text_document: lsp::TextDocumentIdentifier { uri: uri.clone() },
             range: diagnostic.range,

@@ -117,12 +117,17 @@ pub fn hover(index: &LineIndex, markdown: String, target: Option<TextRange>) -> 
 }
 
 /// What a published diagnostic carries in its `data`, so that a code action can offer its fixes
-/// without linting again.
+/// without linting again. The fixes themselves stay in the server, kept with the published
+/// findings (`Documents::published_fixes`): writing every fix of every finding into each publish
+/// made the message of a large file several times larger, on every edit, for the few fixes a
+/// user ever asks for.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct DiagnosticData {
     /// The document version the fixes were computed for; fixes for another version are refused.
     pub version: i32,
-    pub fixes: Vec<FixData>,
+    /// Where the finding is among those published for `version`, when it has fixes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub finding: Option<usize>,
     /// For a finding about the flake's lock: the `nix` command that addresses it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub command: Option<LockCommand>,
@@ -135,14 +140,6 @@ pub struct LockCommand {
     pub input: Option<String>,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct FixData {
-    pub title: String,
-    /// Whether the fix keeps the value of the expression.
-    pub safe: bool,
-    pub edits: Vec<lsp::TextEdit>,
-}
-
 impl DiagnosticData {
     /// Reads the data of a diagnostic the client sends back; anything else gives `None`.
     pub fn from_diagnostic(diagnostic: &lsp::Diagnostic) -> Option<DiagnosticData> {
@@ -153,14 +150,26 @@ impl DiagnosticData {
     }
 }
 
-/// An LSP diagnostic for a nixwise finding in the document `uri` at `version`.
+/// The fixes of a finding that a code action may offer.
+pub fn offered_fixes(diagnostic: &lints::Diagnostic) -> Vec<lints::Fix> {
+    diagnostic
+        .fixes
+        .iter()
+        .filter(|fix| fix.applicability != Applicability::DisplayOnly)
+        .cloned()
+        .collect()
+}
+
+/// An LSP diagnostic for a nixwise finding in the document `uri` at `version`, published as the
+/// `position`-th finding of that version (`None`: not kept, so its fixes are not offered).
 pub fn diagnostic(
     uri: &lsp::Uri,
     index: &LineIndex,
     version: i32,
     diagnostic: &lints::Diagnostic,
+    position: Option<usize>,
 ) -> lsp::Diagnostic {
-    diagnostic_with_command(uri, index, version, diagnostic, None)
+    diagnostic_with_command(uri, index, version, diagnostic, position, None)
 }
 
 /// [`diagnostic`] for a finding that a `nix` command can address.
@@ -169,6 +178,7 @@ pub fn diagnostic_with_command(
     index: &LineIndex,
     version: i32,
     diagnostic: &lints::Diagnostic,
+    position: Option<usize>,
     command: Option<LockCommand>,
 ) -> lsp::Diagnostic {
     let related: Vec<lsp::DiagnosticRelatedInformation> = diagnostic
@@ -183,25 +193,16 @@ pub fn diagnostic_with_command(
         })
         .collect();
     let tags: Vec<lsp::DiagnosticTag> = diagnostic.tags.iter().map(|&one| tag(one)).collect();
-    let fixes: Vec<FixData> = diagnostic
+    let has_fixes = diagnostic
         .fixes
         .iter()
-        .filter(|fix| fix.applicability != Applicability::DisplayOnly)
-        .map(|fix| FixData {
-            title: fix.title.clone(),
-            safe: fix.applicability == Applicability::Safe,
-            edits: fix
-                .edits
-                .iter()
-                .map(|edit| text_edit(index, edit))
-                .collect(),
-        })
-        .collect();
-    let data = (!fixes.is_empty() || command.is_some())
+        .any(|fix| fix.applicability != Applicability::DisplayOnly);
+    let finding = position.filter(|_| has_fixes);
+    let data = (finding.is_some() || command.is_some())
         .then(|| {
             serde_json::to_value(DiagnosticData {
                 version,
-                fixes,
+                finding,
                 command,
             })
             .ok()
@@ -494,7 +495,7 @@ mod tests {
     }
 
     #[test]
-    fn diagnostics_carry_their_fixes_for_their_version() {
+    fn diagnostics_point_to_their_fixes_for_their_version() {
         let text = "{ a = (y < z) == true; }";
         let report = lints::check(text, None, &lints::Config::default());
         let index = LineIndex::new(text);
@@ -502,8 +503,9 @@ mod tests {
         let found = report
             .diagnostics
             .iter()
-            .find(|found| found.name == "bool-comparison");
-        let converted = diagnostic(&uri, &index, 7, found.expect("a finding"));
+            .find(|found| found.name == "bool-comparison")
+            .expect("a finding");
+        let converted = diagnostic(&uri, &index, 7, found, Some(3));
         assert_eq!(
             converted.code,
             Some(lsp::NumberOrString::String("bool-comparison".into()))
@@ -511,6 +513,11 @@ mod tests {
         assert_eq!(converted.severity, Some(lsp::DiagnosticSeverity::WARNING));
         let data = DiagnosticData::from_diagnostic(&converted).expect("fix data");
         assert_eq!(data.version, 7);
-        assert!(data.fixes.iter().all(|fix| fix.safe));
+        assert_eq!(data.finding, Some(3));
+        // Not kept among the published findings: nothing to point to.
+        assert_eq!(diagnostic(&uri, &index, 7, found, None).data, None);
+        assert!(offered_fixes(found)
+            .iter()
+            .all(|fix| fix.applicability == Applicability::Safe));
     }
 }

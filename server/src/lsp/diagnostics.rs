@@ -207,19 +207,30 @@ fn lint_text(
     let diagnostics = report
         .diagnostics
         .iter()
-        .map(|found| convert::diagnostic(&snapshot.uri, &snapshot.index, snapshot.version, found))
+        .enumerate()
+        .map(|(position, found)| {
+            let uri = &snapshot.uri;
+            convert::diagnostic(
+                uri,
+                &snapshot.index,
+                snapshot.version,
+                found,
+                Some(position),
+            )
+        })
         .collect();
     (diagnostics, findings_of(&report.diagnostics))
 }
 
+/// The findings to keep as published, one for each diagnostic and in the same order: a
+/// diagnostic's data points to its finding by position.
 fn findings_of(diagnostics: &[lints::Diagnostic]) -> Vec<PublishedFinding> {
     diagnostics
         .iter()
-        .filter_map(|found| {
-            Some(PublishedFinding {
-                range: found.range,
-                lint: lints::registry::find(found.name)?,
-            })
+        .map(|found| PublishedFinding {
+            range: found.range,
+            lint: lints::registry::find(found.name),
+            fixes: convert::offered_fixes(found),
         })
         .collect()
 }
@@ -304,6 +315,7 @@ fn lint_flake(session: &Session, nix_uri: &lsp::Uri) -> Vec<Outcome> {
                 &snapshot.index,
                 snapshot.version,
                 found,
+                Some(diagnostics.len()),
                 Some(flake::command_for(found, input)),
             ));
         }
@@ -322,13 +334,15 @@ fn lint_flake(session: &Session, nix_uri: &lsp::Uri) -> Vec<Outcome> {
             let diagnostics = report
                 .lock
                 .iter()
-                .map(|found| {
+                .enumerate()
+                .map(|(position, found)| {
                     let input = flake::mirrored_input(found, &report.flake, nix_text.as_deref());
                     convert::diagnostic_with_command(
                         &lock_uri,
                         &lock.index,
                         lock_version.unwrap_or_default(),
                         found,
+                        Some(position),
                         Some(flake::command_for(found, input)),
                     )
                 })

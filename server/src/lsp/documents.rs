@@ -130,11 +130,14 @@ impl Snapshot {
     }
 }
 
-/// A finding that was published, for hover.
-#[derive(Clone, Copy, Debug)]
+/// A finding that was published: its lint for hover, its fixes for code actions.
+#[derive(Clone, Debug)]
 pub struct PublishedFinding {
     pub range: TextRange,
-    pub lint: &'static lints::Lint,
+    /// `None` for a finding of no lint in the registry.
+    pub lint: Option<&'static lints::Lint>,
+    /// The fixes a code action may offer, unproved; the published diagnostic points here.
+    pub fixes: Vec<lints::Fix>,
 }
 
 #[derive(Debug)]
@@ -265,8 +268,13 @@ impl Documents {
         true
     }
 
-    /// The published findings of the current version whose range holds `offset`.
-    pub fn findings_at(&self, uri: &lsp::Uri, offset: TextSize) -> Vec<PublishedFinding> {
+    /// The lints of the published findings of the current version whose range holds `offset`,
+    /// with those ranges.
+    pub fn findings_at(
+        &self,
+        uri: &lsp::Uri,
+        offset: TextSize,
+    ) -> Vec<(TextRange, &'static lints::Lint)> {
         let Some(document) = self.map.get(uri) else {
             return Vec::new();
         };
@@ -274,9 +282,28 @@ impl Documents {
             Some((version, findings)) if *version == document.snapshot.version => findings
                 .iter()
                 .filter(|finding| finding.range.contains_inclusive(offset))
-                .copied()
+                .filter_map(|finding| Some((finding.range, finding.lint?)))
                 .collect(),
             _ => Vec::new(),
+        }
+    }
+
+    /// The fixes of the `position`-th finding published for `version`, while that is the
+    /// document's version.
+    pub fn published_fixes(
+        &self,
+        uri: &lsp::Uri,
+        version: i32,
+        position: usize,
+    ) -> Option<Vec<lints::Fix>> {
+        let document = self.map.get(uri)?;
+        match &document.published {
+            Some((published, findings))
+                if *published == version && document.snapshot.version == version =>
+            {
+                findings.get(position).map(|finding| finding.fixes.clone())
+            }
+            _ => None,
         }
     }
 }

@@ -55,17 +55,17 @@ fn lint_sections(
     let mut sections: Vec<String> = Vec::new();
     let mut seen: Vec<&str> = Vec::new();
     let mut covered: Option<TextRange> = None;
-    for finding in &findings {
-        covered = Some(covered.map_or(finding.range, |range| range.cover(finding.range)));
-        if seen.contains(&finding.lint.name) {
+    for (range, lint) in findings {
+        covered = Some(covered.map_or(range, |covered| covered.cover(range)));
+        if seen.contains(&lint.name) {
             continue;
         }
-        seen.push(finding.lint.name);
+        seen.push(lint.name);
         sections.push(format!(
             "# {} `{}`\n\n{}",
-            finding.lint.code,
-            finding.lint.name,
-            finding.lint.docs_text()
+            lint.code,
+            lint.name,
+            lint.docs_text()
         ));
     }
     (sections, covered)

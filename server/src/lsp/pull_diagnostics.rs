@@ -284,7 +284,7 @@ fn lint_closed(session: &Session, key: &lsp::Uri) -> Option<Vec<Outcome>> {
         let diagnostics = report
             .lock
             .iter()
-            .map(|found| convert::diagnostic(&lock_uri, &index, 0, found))
+            .map(|found| convert::diagnostic(&lock_uri, &index, 0, found, None))
             .collect();
         outcomes.push(publish(&lock_uri, diagnostics));
     }
@@ -310,6 +310,6 @@ fn nix_diagnostics(
         .diagnostics
         .iter()
         .chain(extra)
-        .map(|found| convert::diagnostic(uri, &index, 0, found))
+        .map(|found| convert::diagnostic(uri, &index, 0, found, None))
         .collect()
 }
