@@ -1,6 +1,6 @@
 //! Helpers on `rnix::ast` that lints share: static names, literal values, parentheses, precedence.
 
-use std::collections::HashSet;
+use rustc_hash::FxHashSet;
 
 use rnix::ast::{self, BinOpKind, Expr, InterpolPart};
 use rnix::{SyntaxKind, SyntaxNode};
@@ -96,8 +96,11 @@ pub fn first_names_may_repeat(node: &SyntaxNode) -> bool {
             rowan::NodeOrToken::Node(_) => None,
         })
     }
-    let mut seen: HashSet<&str> = HashSet::new();
-    for child in node.green().children() {
+    let children = node.green().children();
+    // The names are short and many: hashed as rowan hashes its own.
+    let mut seen: FxHashSet<&str> =
+        FxHashSet::with_capacity_and_hasher(children.len(), Default::default());
+    for child in children {
         let rowan::NodeOrToken::Node(entry) = child else {
             continue;
         };
@@ -1107,7 +1110,7 @@ mod more_tests {
                 ast::Entry::Inherit(inherit) => firsts.extend(inherit.attrs()),
             }
         }
-        let mut seen = HashSet::new();
+        let mut seen = std::collections::HashSet::new();
         firsts.iter().any(|attr| match attr {
             ast::Attr::Ident(_) => !seen.insert(attr_name(attr)),
             _ => true,
