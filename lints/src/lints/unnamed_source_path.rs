@@ -73,7 +73,15 @@ const BUILDERS: &[&str] = &[
 ];
 
 fn check_binding(ctx: &LintCtx<'_>, node: &SyntaxNode, findings: &mut Findings) {
-    if ctx.is_flake() {
+    // Every binding of the file comes here: most values are no relative path, which the green
+    // tree tells before any node is built.
+    let value_kind = syntax::helpers::value_kind(node);
+    if ctx.is_flake()
+        || !matches!(
+            value_kind,
+            Some(SyntaxKind::NODE_PATH_REL | SyntaxKind::NODE_PAREN)
+        )
+    {
         return;
     }
     let Some(binding) = ast::AttrpathValue::cast(node.clone()) else {
@@ -186,6 +194,8 @@ mod tests {
 #                                                       ^^^^^^^^^^ hint[unnamed-source-path]: `src = ./.` in `stdenv.mkDerivation` names the store path after the folder the checkout is in
   b = rustPlatform.buildRustPackage (finalAttrs: { pname = "b"; src = ../.; });
 #                                                               ^^^^^^^^^^^ hint[unnamed-source-path]: `src = ../.` in `rustPlatform.buildRustPackage` names the store path after the folder the checkout is in
+  c = stdenv.mkDerivation { src = (./.); };
+#                           ^^^^^^^^^^^^ hint[unnamed-source-path]: `src = ./.` in `stdenv.mkDerivation` names the store path after the folder the checkout is in
 }
 "#,
         );
