@@ -49,21 +49,27 @@ pub fn attr_name(attr: &ast::Attr) -> Option<String> {
     }
 }
 
+/// The kind of a node of the green tree, as the syntax tree names it.
+fn green_kind(node: &rowan::GreenNodeData) -> SyntaxKind {
+    use rowan::Language;
+    rnix::NixLanguage::kind_from_raw(node.kind())
+}
+
+/// The child nodes of a node of the green tree, without its tokens.
+fn green_child_nodes(node: &rowan::GreenNodeData) -> impl Iterator<Item = &rowan::GreenNodeData> {
+    node.children().filter_map(|child| match child {
+        rowan::NodeOrToken::Node(node) => Some(node),
+        rowan::NodeOrToken::Token(_) => None,
+    })
+}
+
 /// The kind of the value of `name = value;` (a `NODE_ATTRPATH_VALUE`), as
 /// [`ast::AttrpathValue::value`] finds it, read from the green tree: a lint that looks for one
 /// kind of value passes over the others without building their nodes.
 pub fn value_kind(attrpath_value: &SyntaxNode) -> Option<SyntaxKind> {
-    use rowan::Language;
-    attrpath_value
-        .green()
-        .children()
-        .find_map(|child| match child {
-            rowan::NodeOrToken::Node(node) => {
-                let kind = rnix::NixLanguage::kind_from_raw(node.kind());
-                Expr::can_cast(kind).then_some(kind)
-            }
-            rowan::NodeOrToken::Token(_) => None,
-        })
+    green_child_nodes(attrpath_value.green())
+        .map(green_kind)
+        .find(|kind| Expr::can_cast(*kind))
 }
 
 /// Whether two entries of a set, `let` or `let { }` may begin with the same name (the `a` of
@@ -72,23 +78,10 @@ pub fn value_kind(attrpath_value: &SyntaxNode) -> Option<SyntaxKind> {
 /// repeat, since telling needs its value. When no name repeats, no name is defined twice and no
 /// key starts two attribute paths.
 pub fn first_names_may_repeat(node: &SyntaxNode) -> bool {
-    fn raw(kind: SyntaxKind) -> rowan::SyntaxKind {
-        rowan::SyntaxKind(kind as u16)
-    }
-    fn first_node(node: &rowan::GreenNodeData) -> Option<&rowan::GreenNodeData> {
-        node.children().find_map(|child| match child {
-            rowan::NodeOrToken::Node(node) => Some(node),
-            rowan::NodeOrToken::Token(_) => None,
-        })
-    }
-    fn is_attr(kind: rowan::SyntaxKind) -> bool {
-        kind == raw(SyntaxKind::NODE_IDENT)
-            || kind == raw(SyntaxKind::NODE_STRING)
-            || kind == raw(SyntaxKind::NODE_DYNAMIC)
-    }
+    let is_attr = |attr: &&rowan::GreenNodeData| ast::Attr::can_cast(green_kind(attr));
     /// The name of an attribute written as an identifier; `None` for a string or `${…}`.
     fn ident_name(attr: &rowan::GreenNodeData) -> Option<&str> {
-        if attr.kind() != raw(SyntaxKind::NODE_IDENT) {
+        if green_kind(attr) != SyntaxKind::NODE_IDENT {
             return None;
         }
         attr.children().find_map(|child| match child {
@@ -96,44 +89,27 @@ pub fn first_names_may_repeat(node: &SyntaxNode) -> bool {
             rowan::NodeOrToken::Node(_) => None,
         })
     }
-    let children = node.green().children();
     // The names are short and many: hashed as rowan hashes its own.
     let mut seen: FxHashSet<&str> =
-        FxHashSet::with_capacity_and_hasher(children.len(), Default::default());
-    for child in children {
-        let rowan::NodeOrToken::Node(entry) = child else {
-            continue;
+        FxHashSet::with_capacity_and_hasher(node.green().children().len(), Default::default());
+    for entry in green_child_nodes(node.green()) {
+        // As `AttrpathValue::attrpath`, `Attrpath::attrs` and `Inherit::attrs` read them.
+        let (path_first, inherited) = match green_kind(entry) {
+            SyntaxKind::NODE_ATTRPATH_VALUE => {
+                let first = green_child_nodes(entry)
+                    .next()
+                    .filter(|path| green_kind(path) == SyntaxKind::NODE_ATTRPATH)
+                    .and_then(|path| green_child_nodes(path).find(is_attr));
+                (first, None)
+            }
+            SyntaxKind::NODE_INHERIT => (None, Some(green_child_nodes(entry).filter(is_attr))),
+            _ => continue,
         };
-        if entry.kind() == raw(SyntaxKind::NODE_ATTRPATH_VALUE) {
-            // As `AttrpathValue::attrpath` and `Attrpath::attrs` read them.
-            let Some(path) = first_node(entry) else {
-                continue;
-            };
-            if path.kind() != raw(SyntaxKind::NODE_ATTRPATH) {
-                continue;
-            }
-            let first = path.children().find_map(|child| match child {
-                rowan::NodeOrToken::Node(attr) if is_attr(attr.kind()) => Some(attr),
-                _ => None,
-            });
-            let Some(first) = first else { continue };
-            match ident_name(first) {
-                Some(name) if seen.insert(name) => {}
-                _ => return true,
-            }
-        } else if entry.kind() == raw(SyntaxKind::NODE_INHERIT) {
-            for child in entry.children() {
-                let rowan::NodeOrToken::Node(attr) = child else {
-                    continue;
-                };
-                if !is_attr(attr.kind()) {
-                    continue;
-                }
-                match ident_name(attr) {
-                    Some(name) if seen.insert(name) => {}
-                    _ => return true,
-                }
-            }
+        let mut firsts = path_first
+            .into_iter()
+            .chain(inherited.into_iter().flatten());
+        if firsts.any(|attr| !ident_name(attr).is_some_and(|name| seen.insert(name))) {
+            return true;
         }
     }
     false
