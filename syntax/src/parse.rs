@@ -8,6 +8,9 @@ pub struct Parse {
     pub(crate) errors: Vec<SyntaxError>,
     /// Whether nesting past a limit left the rest of the text unread, in an error node.
     pub(crate) truncated: bool,
+    /// Whether the parser ran out of text while still expecting some; the messages it gives then
+    /// depend on the whole file, so such a tree is never re-parsed in part.
+    pub(crate) reached_end: bool,
 }
 
 /// A syntax error with the range it covers and a message for people.
@@ -49,12 +52,11 @@ pub fn parse(text: &str) -> Parse {
     let mut errors = Vec::new();
     let mut seen_error = false;
     let mut truncated = false;
+    let mut reached_end = false;
     for error in parsed.errors() {
         truncated |= matches!(error, ParseError::RecursionLimitExceeded);
-        let at_eof = matches!(
-            error,
-            ParseError::UnexpectedEOF | ParseError::UnexpectedEOFWanted(_)
-        );
+        let at_eof = at_end(error);
+        reached_end |= at_eof;
         // rnix's recovery after an error often swallows the rest of the file, and then reports
         // the end of the file, once per enclosing construct; those reports say nothing new.
         if at_eof && seen_error {
@@ -73,7 +75,28 @@ pub fn parse(text: &str) -> Parse {
         green: parsed.syntax().green().to_owned(),
         errors,
         truncated,
+        reached_end,
     }
+}
+
+fn at_end(error: &ParseError) -> bool {
+    matches!(
+        error,
+        ParseError::UnexpectedEOF | ParseError::UnexpectedEOFWanted(_)
+    )
+}
+
+/// The errors of a fragment parsed alone, as [`parse`] would describe them, when none of them
+/// depends on what lies outside the fragment: `None` if the parser ran out of text or nesting.
+pub(crate) fn fragment_errors(errors: &[ParseError], text: &str) -> Option<Vec<SyntaxError>> {
+    let end = TextSize::of(text);
+    errors
+        .iter()
+        .map(|error| {
+            let whole_file = at_end(error) || matches!(error, ParseError::RecursionLimitExceeded);
+            (!whole_file).then(|| describe(error, text, end))
+        })
+        .collect()
 }
 
 /// Nesting beyond which a file is kept as one error node instead of being parsed. rnix limits the
@@ -127,6 +150,7 @@ fn too_deeply_nested(text: &str) -> Option<Parse> {
         green: builder.finish(),
         errors: vec![error],
         truncated: true,
+        reached_end: false,
     })
 }
 
