@@ -34,7 +34,7 @@ pub struct Retained {
     /// The range inside the braces of the file's body set.
     body: TextRange,
     /// The entries of the file's body set, in order; empty when the body is no large non-`rec`
-    /// set or the file has syntax errors.
+    /// set or the tree was cut short by nesting.
     entries: Vec<TextRange>,
     /// By index in the registry, for each enabled lint of [`Reach::Entry`] that did not fail:
     /// its findings, each with the start of the node whose visit found it.
@@ -65,9 +65,10 @@ pub fn check_retaining(
 ) -> (Report, Retained) {
     let lints = LINTS;
     let enabled: Vec<bool> = lints.iter().map(|lint| config.is_enabled(lint)).collect();
-    let clean = parse.errors().is_empty() && !parse.is_truncated();
     // A flake's lints read its lock and its outputs as one model; nothing is kept for flake.nix.
-    let (body, entries) = if clean && file_name != Some("flake.nix") {
+    // Syntax errors keep to the entries they are in, like every finding of a lint of
+    // [`Reach::Entry`]; only a tree cut short by nesting holds less than the file.
+    let (body, entries) = if !parse.is_truncated() && file_name != Some("flake.nix") {
         body_entries(&parse.root()).unwrap_or_default()
     } else {
         Default::default()
@@ -191,30 +192,32 @@ fn plan(
             return None;
         }
     }
-    // The entries wholly before the edit and wholly after it are the same text, so the same
-    // trees, and must be where the edit left them; those in between are visited again.
-    let (before, after_from) = if unchanged {
-        (previous.entries.len(), previous.entries.len())
+    // The entries wholly before the edit and wholly after it are the same text. Those that are
+    // still entries where the edit left them are the same trees, since the parser reads nothing
+    // past an entry's closing `;` to parse it; the others are visited again with those the edit
+    // touched. (A syntax error often joins the entry after it, whose start then moves.)
+    let old = &previous.entries;
+    let (before_edit, after_edit) = if unchanged {
+        (old.len(), old.len())
     } else {
         (
-            previous
-                .entries
-                .partition_point(|entry| entry.end() <= removed.start()),
-            previous
-                .entries
-                .partition_point(|entry| entry.start() < removed.end()),
+            old.partition_point(|entry| entry.end() <= removed.start()),
+            old.partition_point(|entry| entry.start() < removed.end()),
         )
     };
-    let after = previous.entries.len() - after_from;
-    if before + after > entries.len() || entries[..before] != previous.entries[..before] {
-        return None;
-    }
+    let before = old[..before_edit]
+        .iter()
+        .zip(entries)
+        .take_while(|(old, now)| old == now)
+        .count();
+    let after = old[after_edit..]
+        .iter()
+        .rev()
+        .zip(entries[before..].iter().rev())
+        .take_while(|(old, now)| move_range(**old, removed, delta) == Some(**now))
+        .count();
+    let after_from = old.len() - after;
     let now_after = &entries[entries.len() - after..];
-    for (old, now) in previous.entries[after_from..].iter().zip(now_after) {
-        if move_range(*old, removed, delta)? != *now {
-            return None;
-        }
-    }
     let skipped: Vec<TextRange> = entries[..before].iter().chain(now_after).copied().collect();
     let mut kept = Vec::with_capacity(previous.findings.len());
     for findings in &previous.findings {
@@ -499,6 +502,7 @@ mod tests {
         let config = Config::default();
         let values = entry_values();
         let mut kept_steps = 0;
+        let mut kept_broken = 0;
         // The large file is there for the two threads' split; the small one takes most steps.
         for (entries, two_threads, steps) in [(90, false, steps), (700, true, steps / 6)] {
             let mut text = big_file(&values, entries);
@@ -555,6 +559,7 @@ mod tests {
                 }
                 assert_eq!(report.failures, full.failures);
                 kept_steps += usize::from(now.reused());
+                kept_broken += usize::from(now.reused() && !parse.errors().is_empty());
                 retained = now;
             }
         }
@@ -563,6 +568,11 @@ mod tests {
         assert!(
             kept_steps * 5 > total,
             "only {kept_steps} of {total} steps kept findings"
+        );
+        // Some of them with a syntax error in the edited entry.
+        assert!(
+            kept_broken * 20 > total,
+            "only {kept_broken} of {total} steps kept findings beside a syntax error"
         );
     }
 
@@ -606,6 +616,30 @@ mod tests {
             1,
         );
         let edited = text.replacen("\n  imported = ", "\n      imported = ", 1);
+        kept_equals_full(&text, &edited);
+    }
+
+    #[test]
+    fn a_syntax_error_in_one_entry_keeps_the_findings_of_the_others() {
+        let text = big_file(&entry_values(), 80);
+        // A stray `;` at the start of a line, and the edit that takes it out again.
+        let edited = text.replacen("\n  e40 = ", "\n;   e40 = ", 1);
+        let p = syntax::parse(&edited);
+        eprintln!(
+            "{:?} {:?}",
+            p.errors(),
+            body_entries(&p.root()).map(|b| b.1.len())
+        );
+        eprintln!(
+            "{:?}",
+            body_entries(&syntax::parse(&text).root()).map(|b| b.1.len())
+        );
+        let at = edited.find("\n;   e40").unwrap();
+        eprintln!("{}", &edited[at - 300..at + 100]);
+        kept_equals_full(&text, &edited);
+        kept_equals_full(&edited, &text);
+        // An unfinished entry, as it is while being typed.
+        let edited = text.replacen("\n  e40 = ", "\n  half = \n  e40 = ", 1);
         kept_equals_full(&text, &edited);
     }
 
