@@ -408,7 +408,6 @@ fn finish(
     suppressions: &Suppressions,
     line_index: Option<&LineIndex>,
 ) -> Report {
-    let root = parse.root();
     let line_of =
         |offset: syntax::TextSize| line_index.map_or(0, |index| index.line_col(offset).line);
     let Gathered {
@@ -444,7 +443,7 @@ fn finish(
     let unparsed = if parse.errors().is_empty() {
         Vec::new()
     } else {
-        unparsed_ranges(&root)
+        unparsed_ranges(parse)
     };
     // Findings that share one fix (a merged `inherit (e) a b c;` offered on each of its
     // bindings) come one after the other: the fix is judged once for all of them.
@@ -530,16 +529,55 @@ fn join_halves(first: Gathered, second: Gathered) -> Gathered {
     }
 }
 
-/// The text of every error node: what the parser could not read, in order.
-fn unparsed_ranges(root: &SyntaxNode) -> Vec<TextRange> {
-    let mut ranges: Vec<TextRange> = Vec::new();
-    for node in root.descendants() {
-        let range = node.text_range();
-        if node.kind() == SyntaxKind::NODE_ERROR && !range.is_empty() {
-            // Nested error nodes lie inside the last one taken.
-            if ranges.last().is_none_or(|last| !last.contains_range(range)) {
-                ranges.push(range);
+/// The text of every error node: what the parser could not read, in order. The parser reports
+/// each error node with the node's range, so the nodes are found from the reports without
+/// walking the whole tree; a tree cut short by nesting is walked.
+fn unparsed_ranges(parse: &Parse) -> Vec<TextRange> {
+    let root = parse.root();
+    if parse.is_truncated() {
+        return error_node_ranges(&root);
+    }
+    let mut ranges: Vec<TextRange> = parse
+        .errors()
+        .iter()
+        .map(|error| error.range)
+        .filter(|range| !range.is_empty() && root.text_range().contains_range(*range))
+        .filter(|&range| {
+            let covering = root.covering_element(range);
+            let mut node = match covering {
+                syntax::NodeOrToken::Node(node) => Some(node),
+                syntax::NodeOrToken::Token(token) => token.parent(),
+            };
+            while let Some(current) = node.filter(|node| node.text_range() == range) {
+                if current.kind() == SyntaxKind::NODE_ERROR {
+                    return true;
+                }
+                node = current.parent();
             }
+            false
+        })
+        .collect();
+    ranges.sort_by_key(|range| (range.start(), std::cmp::Reverse(range.end())));
+    outermost(ranges)
+}
+
+/// The ranges of all error nodes, outermost only, by a walk of the whole tree.
+fn error_node_ranges(root: &SyntaxNode) -> Vec<TextRange> {
+    outermost(
+        root.descendants()
+            .filter(|node| node.kind() == SyntaxKind::NODE_ERROR)
+            .map(|node| node.text_range())
+            .filter(|range| !range.is_empty())
+            .collect(),
+    )
+}
+
+/// The ranges, in order of start with the longest first, without those inside another.
+fn outermost(sorted: Vec<TextRange>) -> Vec<TextRange> {
+    let mut ranges: Vec<TextRange> = Vec::with_capacity(sorted.len());
+    for range in sorted {
+        if ranges.last().is_none_or(|last| !last.contains_range(range)) {
+            ranges.push(range);
         }
     }
     ranges
@@ -575,6 +613,76 @@ mod tests {
     use crate::lint::declare_lint;
     use crate::lints::bool_comparison::BOOL_COMPARISON;
     use crate::Severity;
+
+    #[test]
+    fn unparsed_ranges_from_the_errors_equal_a_walk_of_the_tree() {
+        let corpus = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus");
+        let mut files: Vec<_> = std::fs::read_dir(&corpus)
+            .expect("the lint corpus")
+            .map(|entry| entry.expect("an entry").path())
+            .filter(|path| path.extension().is_some_and(|extension| extension == "nix"))
+            .collect();
+        files.sort();
+        const BROKEN: &[&str] = &[
+            ";",
+            "}",
+            "{",
+            "(",
+            ")",
+            "[",
+            "]",
+            "=",
+            "\"",
+            "''",
+            "${",
+            "in",
+            "let",
+            "@",
+            ",",
+            ":",
+            "?",
+            ".",
+            "or",
+            "inherit",
+            "then",
+            "else",
+            "a b",
+            "{ a, a }: 1",
+            "x@y@{ }: 1",
+        ];
+        let mut state = 0x2545_f491_4f6c_dd1d_u64;
+        let mut below = |bound: usize| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state % bound as u64) as usize
+        };
+        let mut broken_files = 0;
+        for path in files {
+            let text = std::fs::read_to_string(path).expect("read");
+            for _ in 0..300 {
+                let mut edited = text.clone();
+                for _ in 0..1 + below(3) {
+                    let mut at = below(edited.len() + 1);
+                    while !edited.is_char_boundary(at) {
+                        at -= 1;
+                    }
+                    edited.insert_str(at, BROKEN[below(BROKEN.len())]);
+                }
+                let parse = syntax::parse(&edited);
+                if parse.errors().is_empty() || parse.is_truncated() {
+                    continue;
+                }
+                broken_files += 1;
+                assert_eq!(
+                    unparsed_ranges(&parse),
+                    error_node_ranges(&parse.root()),
+                    "{edited}"
+                );
+            }
+        }
+        assert!(broken_files > 500, "{broken_files}");
+    }
 
     declare_lint! {
         /// ## What it does
