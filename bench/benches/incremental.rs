@@ -1,5 +1,6 @@
 //! Re-parsing all-packages.nix after one edit, incrementally and in full, for the edits an editor
-//! sends most: typing a character, deleting a line and pasting a block.
+//! sends most: typing a character, deleting a line, pasting a block, and a stray `;` that breaks
+//! the syntax of one entry.
 //!
 //! `cargo bench -p nixwise-bench --bench incremental`; skipped with a message when all-packages.nix
 //! cannot be found (see `bench::all_packages`).
@@ -24,7 +25,12 @@ fn main() {
         .expect("the benchmarks ran");
 }
 
-const EDITS: &[&str] = &["type a character", "delete a line", "paste a block"];
+const EDITS: &[&str] = &[
+    "type a character",
+    "delete a line",
+    "paste a block",
+    "break the syntax",
+];
 
 fn prepared(name: &str) -> (syntax::Parse, syntax::TextEdit, String) {
     let text = bench::all_packages().unwrap_or_default();
