@@ -9,7 +9,7 @@
 //! The walk is iterative over rowan's preorder events, so deeply nested files cannot overflow the
 //! stack.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 use syntax::ast::{self, HasEntry};
 use syntax::helpers::{attr_name, ident_token, inherit_from};
@@ -426,7 +426,7 @@ impl Builder {
         entries: impl Iterator<Item = ast::Entry>,
         is_let: bool,
     ) {
-        let mut names: HashMap<String, BindingId> = HashMap::new();
+        let mut names: HashMap<String, BindingId> = HashMap::default();
         let (attr_kind, inherit_kind) = if is_let {
             (BindingKind::Let, BindingKind::LetInherit)
         } else {
@@ -480,7 +480,7 @@ impl Builder {
     }
 
     fn lambda_scope(&mut self, node: &SyntaxNode, lambda: &ast::Lambda) {
-        let mut names = HashMap::new();
+        let mut names = HashMap::default();
         match lambda.param() {
             Some(ast::Param::IdentParam(param)) => {
                 if let Some(ident) = param.ident() {
@@ -561,7 +561,7 @@ impl Builder {
                     self.scopes.push(Scope {
                         node: node.clone(),
                         kind: ScopeKind::With { body },
-                        names: HashMap::new(),
+                        names: HashMap::default(),
                     });
                 }
             }
