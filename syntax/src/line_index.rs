@@ -44,21 +44,83 @@ impl LineIndex {
         let mut line_start = 0usize;
         for line in text.split('\n') {
             if !line.is_ascii() {
-                let wide: Vec<WideChar> = line
-                    .char_indices()
-                    .filter(|(_, ch)| !ch.is_ascii())
-                    .map(|(column, ch)| WideChar {
-                        start: column as u32,
-                        utf8_len: ch.len_utf8() as u8,
-                    })
-                    .collect();
-                wide_lines.push((line_starts.len() as u32 - 1, wide));
+                wide_lines.push((line_starts.len() as u32 - 1, wide_chars_of(line)));
             }
             line_start += line.len() + 1;
             // Past the end: the last line has no newline after it.
             if line_start <= text.len() {
                 line_starts.push(TextSize::from(line_start as u32));
             }
+        }
+        LineIndex {
+            line_starts,
+            wide_lines,
+            len: TextSize::of(text),
+        }
+    }
+
+    /// The index of `text`, the indexed text with `range` replaced by `insert`: equal to
+    /// [`LineIndex::new`] of `text`, but only the lines the edit touches are read, and the rest
+    /// are moved.
+    pub fn edited(&self, range: TextRange, insert: &str, text: &str) -> LineIndex {
+        let consistent = range.end() <= self.len
+            && usize::from(self.len - range.len()) + insert.len() == text.len();
+        if !consistent {
+            return LineIndex::new(text);
+        }
+        let first = self.line_col(range.start()).line as usize;
+        let last = self.line_col(range.end()).line as usize;
+        // From the start of the edit's first line to the start of the line after its last, where
+        // the text after the edit begins again with a line.
+        let from = usize::from(self.line_starts[first]);
+        let old_to = self.line_starts.get(last + 1).copied().unwrap_or(self.len);
+        let Some(to) = (usize::from(old_to) + insert.len()).checked_sub(usize::from(range.len()))
+        else {
+            return LineIndex::new(text);
+        };
+        let mut line_starts = self.line_starts[..=first].to_vec();
+        let mut wide_lines: Vec<(u32, Vec<WideChar>)> = self
+            .wide_lines
+            .iter()
+            .take_while(|(line, _)| (*line as usize) < first)
+            .cloned()
+            .collect();
+        let mut line_start = from;
+        loop {
+            let line_end = text[line_start..to]
+                .find('\n')
+                .map_or(to, |newline| line_start + newline);
+            let line = &text[line_start..line_end];
+            if !line.is_ascii() {
+                wide_lines.push((line_starts.len() as u32 - 1, wide_chars_of(line)));
+            }
+            if line_end == to {
+                break;
+            }
+            line_start = line_end + 1;
+            // The start of the line after the edit's last comes from the old index below, unless
+            // the text ends there.
+            if line_start == to && to < text.len() {
+                break;
+            }
+            line_starts.push(TextSize::from(line_start as u32));
+        }
+        if to < text.len() {
+            let moved_by = |offset: TextSize| {
+                TextSize::from((usize::from(offset) + to - usize::from(old_to)) as u32)
+            };
+            let line_shift = line_starts.len() as i64 - (last as i64 + 1);
+            line_starts.extend(
+                self.line_starts[last + 1..]
+                    .iter()
+                    .map(|&start| moved_by(start)),
+            );
+            wide_lines.extend(
+                self.wide_lines
+                    .iter()
+                    .filter(|(line, _)| *line as usize > last)
+                    .map(|(line, chars)| ((i64::from(*line) + line_shift) as u32, chars.clone())),
+            );
         }
         LineIndex {
             line_starts,
@@ -180,6 +242,17 @@ impl LineIndex {
     }
 }
 
+/// The characters of a line that take more than one byte.
+fn wide_chars_of(line: &str) -> Vec<WideChar> {
+    line.char_indices()
+        .filter(|(_, ch)| !ch.is_ascii())
+        .map(|(column, ch)| WideChar {
+            start: column as u32,
+            utf8_len: ch.len_utf8() as u8,
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -223,6 +296,43 @@ mod tests {
             "x = \"𝔸\";\r\n# ü\n",
         ] {
             assert_eq!(LineIndex::new(text), by_chars(text), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn an_edited_index_equals_the_index_of_the_new_text() {
+        const PIECES: &[&str] = &[
+            "", "a", "\n", "é", "\r\n", "😀", "x\ny", "\n\n", "ü\n", "abc",
+        ];
+        let mut state = 0x9e37_79b9_7f4a_7c15_u64;
+        let mut below = |bound: usize| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state % bound.max(1) as u64) as usize
+        };
+        let boundary = |text: &str, mut at: usize| {
+            while !text.is_char_boundary(at) {
+                at -= 1;
+            }
+            at
+        };
+        for _ in 0..200 {
+            let mut text = String::new();
+            for _ in 0..below(12) {
+                text.push_str(PIECES[below(PIECES.len())]);
+            }
+            let mut index = LineIndex::new(&text);
+            for _ in 0..30 {
+                let start = boundary(&text, below(text.len() + 1));
+                let end = boundary(&text, (start + below(6)).min(text.len())).max(start);
+                let insert: String = (0..below(3)).map(|_| PIECES[below(PIECES.len())]).collect();
+                let range =
+                    TextRange::new(TextSize::from(start as u32), TextSize::from(end as u32));
+                text.replace_range(start..end, &insert);
+                index = index.edited(range, &insert, &text);
+                assert_eq!(index, LineIndex::new(&text), "{text:?}");
+            }
         }
     }
 

@@ -191,20 +191,22 @@ impl Documents {
         let snapshot = &mut document.snapshot;
         let mut text = String::from(&*snapshot.text);
         let mut index = snapshot.index.clone();
-        let count = changes.len();
-        for (position, change) in changes.into_iter().enumerate() {
+        for change in changes {
+            // Each change is relative to the text after the one before.
             match change.range {
                 Some(range) => {
                     let range = convert::text_range(&index, &text, range);
                     let start = floor_char_boundary(&text, range.start().into());
                     let end = floor_char_boundary(&text, range.end().into());
                     text.replace_range(start..end, &change.text);
+                    let replaced =
+                        TextRange::new(TextSize::from(start as u32), TextSize::from(end as u32));
+                    index = Arc::new(index.edited(replaced, &change.text, &text));
                 }
-                None => text = change.text,
-            }
-            // The next change is relative to the text after this one.
-            if position + 1 < count {
-                index = Arc::new(LineIndex::new(&text));
+                None => {
+                    text = change.text;
+                    index = Arc::new(LineIndex::new(&text));
+                }
             }
         }
         if snapshot.parsed.get().is_some() {
@@ -213,7 +215,7 @@ impl Documents {
                 parsed: snapshot.parsed.clone(),
             }));
         }
-        snapshot.index = Arc::new(LineIndex::new(&text));
+        snapshot.index = index;
         snapshot.text = text.into();
         snapshot.version = version;
         snapshot.parsed = Arc::default();
@@ -358,6 +360,8 @@ mod tests {
         assert!(documents.change(&uri, 2, changes));
         let snapshot = documents.snapshot(&uri).expect("open");
         assert_eq!(&*snapshot.text, "{ 𝔸 :=! 1;\n} end");
+        // The index is moved along with each change, not read again.
+        assert_eq!(*snapshot.index, LineIndex::new(&snapshot.text));
         assert_eq!(snapshot.version, 2);
         assert_eq!(snapshot.file_name().as_deref(), Some("a.nix"));
         assert!(documents.change(&uri, 3, vec![change(None, "x")]));
