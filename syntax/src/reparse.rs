@@ -293,19 +293,14 @@ fn reparse_entries(
 ) -> Option<(GreenNode, Vec<SyntaxError>)> {
     use SyntaxKind::*;
     let (open_kind, close_kind, _, _) = block_shape(block.kind())?;
-    let children: Vec<_> = block.children_with_tokens().collect();
-    let open = children
-        .iter()
-        .position(|child| child.kind() == open_kind)?;
+    let children = children_of(block);
+    let open = children.iter().position(|child| child.kind == open_kind)?;
     let close = open
         + 1
         + children[open + 1..]
             .iter()
-            .position(|child| child.kind() == close_kind)?;
-    let interior = TextRange::new(
-        children[open].text_range().end(),
-        children[close].text_range().start(),
-    );
+            .position(|child| child.kind == close_kind)?;
+    let interior = TextRange::new(children[open].range.end(), children[close].range.start());
     if !interior.contains_range(edit.range) {
         return None;
     }
@@ -326,7 +321,7 @@ fn reparse_entries(
     // The entries the edit touches, ends included, since tokens on either side could merge.
     let touched: Vec<usize> = (open + 1..close)
         .filter(|&index| {
-            let range = children[index].text_range();
+            let range = children[index].range;
             range.start() <= edit.range.end() && edit.range.start() <= range.end()
         })
         .collect();
@@ -356,14 +351,14 @@ fn reparse_entries(
         let parsed = parsed?;
         let lambda_before = (open + 1..first)
             .rev()
-            .find_map(|index| children[index].as_node())
-            .is_some_and(|item| item.kind() == NODE_LAMBDA);
+            .find(|&index| children[index].node)
+            .is_some_and(|index| children[index].kind == NODE_LAMBDA);
         let lambda_last = parsed
             .fragment
             .children()
             .last()
             .is_some_and(|item| item.kind() == NODE_LAMBDA);
-        let item_after = (last..close).any(|index| children[index].as_node().is_some());
+        let item_after = (last..close).any(|index| children[index].node);
         // Only entries that end with `;` are parsed in part with errors.
         if lambda_before || (lambda_last && item_after) || !parsed.errors.is_empty() {
             return None;
@@ -378,7 +373,7 @@ fn reparse_entries(
 
     if block.kind() == NODE_LET_IN {
         // `let {` is the old form of `let`: an entry before the run keeps that out of question.
-        let entry_before = (open + 1..first).any(|index| children[index].as_node().is_some());
+        let entry_before = (open + 1..first).any(|index| children[index].node);
         if !entry_before {
             return None;
         }
@@ -387,8 +382,7 @@ fn reparse_entries(
     let (mut run, mut parsed) = (run, parsed);
     let mut checked_next = None;
     for _ in 0..MAX_ENTRIES_AFTER {
-        let Some(next) = (run.last..close).find(|&index| children[index].as_node().is_some())
-        else {
+        let Some(next) = (run.last..close).find(|&index| children[index].node) else {
             break;
         };
         run = Run {
@@ -399,7 +393,8 @@ fn reparse_entries(
         let green = extended.fragment.green();
         let count = green.children().len();
         let reparsed_next = green.children().nth(count.checked_sub(2)?)?;
-        let same = reparsed_next.as_node().copied() == Some(children[next].as_node()?.green());
+        let old_next = block.green().children().nth(next)?.into_node()?.to_owned();
+        let same = reparsed_next.as_node().copied() == Some(&*old_next);
         parsed = Some(extended);
         if same {
             checked_next = Some(next);
@@ -409,7 +404,7 @@ fn reparse_entries(
     let parsed = parsed?;
     // Without an entry parsed as before, the run must reach the closing bracket, which must be
     // the one around the fragment: a `let` ends at `in`.
-    let reaches_close = (run.last..close).all(|index| children[index].as_node().is_none());
+    let reaches_close = (run.last..close).all(|index| !children[index].node);
     if checked_next.is_none() && (!reaches_close || block.kind() == NODE_LET_IN) {
         return None;
     }
@@ -443,7 +438,7 @@ fn reparse_entries(
     // Errors may lie only in what the edit changed, before the entry parsed to check the end.
     let mut changed_end = TextSize::of(parsed.wrapped.as_str()) - TextSize::of(parsed.wrap_close);
     if let Some(next) = checked_next {
-        changed_end -= children[next].text_range().len();
+        changed_end -= children[next].range.len();
     }
     let changed = TextRange::new(TextSize::of(parsed.wrap_open), changed_end);
     let shift = parsed.run_start;
@@ -456,11 +451,45 @@ fn reparse_entries(
     run.splice(&parsed, errors)
 }
 
+/// A child of a block as the green tree has it, read without building a node for it: a large
+/// set has tens of thousands of children, and a re-parse needs a few of them as nodes.
+#[derive(Clone, Copy)]
+struct Child {
+    range: TextRange,
+    kind: SyntaxKind,
+    node: bool,
+}
+
+fn children_of(block: &SyntaxNode) -> Vec<Child> {
+    use rowan::Language;
+    let mut offset = block.text_range().start();
+    block
+        .green()
+        .children()
+        .map(|child| {
+            let range = TextRange::at(offset, child.text_len());
+            offset = range.end();
+            Child {
+                range,
+                kind: rnix::NixLanguage::kind_from_raw(child.kind()),
+                node: child.as_node().is_some(),
+            }
+        })
+        .collect()
+}
+
+/// The element of `block` that `child` describes.
+fn element_at(block: &SyntaxNode, child: Child) -> Option<rnix::SyntaxElement> {
+    block
+        .child_or_token_at_range(child.range)
+        .filter(|element| element.text_range() == child.range && element.kind() == child.kind)
+}
+
 /// A run of a block's children, `first..last`, to be parsed again.
 #[derive(Clone, Copy)]
 struct Run<'a> {
     block: &'a SyntaxNode,
-    children: &'a [rnix::SyntaxElement],
+    children: &'a [Child],
     open: usize,
     close: usize,
     first: usize,
@@ -497,8 +526,8 @@ impl Run<'_> {
     fn old_range(&self, edit: &TextEdit) -> TextRange {
         if self.first < self.last {
             TextRange::new(
-                self.children[self.first].text_range().start(),
-                self.children[self.last - 1].text_range().end(),
+                self.children[self.first].range.start(),
+                self.children[self.last - 1].range.end(),
             )
         } else {
             TextRange::empty(edit.range.start())
@@ -578,13 +607,13 @@ impl Run<'_> {
         // The run must lex the same beside the tokens around it.
         let (previous, next) = if first < last {
             (
-                first_token(&children[first])?.prev_token(),
-                last_token(&children[last - 1])?.next_token(),
+                first_token(&element_at(block, children[first])?)?.prev_token(),
+                last_token(&element_at(block, children[last - 1])?)?.next_token(),
             )
         } else {
             (
-                children[self.open].as_token().cloned(),
-                children[self.close].as_token().cloned(),
+                element_at(block, children[self.open])?.into_token(),
+                element_at(block, children[self.close])?.into_token(),
             )
         };
         let before = neighbours(previous, false)?;
