@@ -616,13 +616,6 @@ mod tests {
 
     #[test]
     fn unparsed_ranges_from_the_errors_equal_a_walk_of_the_tree() {
-        let corpus = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus");
-        let mut files: Vec<_> = std::fs::read_dir(&corpus)
-            .expect("the lint corpus")
-            .map(|entry| entry.expect("an entry").path())
-            .filter(|path| path.extension().is_some_and(|extension| extension == "nix"))
-            .collect();
-        files.sort();
         const BROKEN: &[&str] = &[
             ";",
             "}",
@@ -658,8 +651,7 @@ mod tests {
             (state % bound as u64) as usize
         };
         let mut broken_files = 0;
-        for path in files {
-            let text = std::fs::read_to_string(path).expect("read");
+        for text in crate::tests::corpus_texts() {
             for _ in 0..300 {
                 let mut edited = text.clone();
                 for _ in 0..1 + below(3) {
@@ -774,18 +766,15 @@ mod tests {
     fn two_threads_give_the_report_of_one() {
         // Every file of the lint corpus, repeated past the size that earns a second thread, with
         // a suppression comment and a panicking lint among the findings.
-        let corpus = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus");
-        let mut texts = Vec::new();
-        for entry in std::fs::read_dir(&corpus).expect("the lint corpus") {
-            let path = entry.expect("an entry").path();
-            if path.extension().is_some_and(|extension| extension == "nix") {
-                let text = std::fs::read_to_string(&path).expect("read");
-                texts.push(format!(
+        let mut texts: Vec<String> = crate::tests::corpus_texts()
+            .iter()
+            .map(|text| {
+                format!(
                     "[\n{}\n]\n",
                     text.repeat(TWO_THREADS_FROM / text.len().max(1) + 1)
-                ));
-            }
-        }
+                )
+            })
+            .collect();
         texts.push(format!(
             "# nixwise: ignore-file[bool-comparison]\n[ {} ]\n",
             "(a == true) (1) ".repeat(TWO_THREADS_FROM / 8)

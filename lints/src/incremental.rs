@@ -355,7 +355,6 @@ impl Gathered {
 
 #[cfg(test)]
 mod tests {
-    use std::path::Path;
 
     use super::*;
     use crate::engine::check_with;
@@ -363,17 +362,7 @@ mod tests {
     /// Values for the entries of a large set: the lint corpus's files, which hold findings of
     /// most lints, and settings that the module lints read through the set.
     fn entry_values() -> Vec<String> {
-        let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus");
-        let mut values = Vec::new();
-        let mut paths: Vec<_> = std::fs::read_dir(&corpus)
-            .expect("the lint corpus")
-            .map(|entry| entry.expect("an entry").path())
-            .filter(|path| path.extension().is_some_and(|extension| extension == "nix"))
-            .collect();
-        paths.sort();
-        for path in paths {
-            values.push(std::fs::read_to_string(path).expect("read"));
-        }
+        let mut values = crate::tests::corpus_texts();
         for value in [
             "x: x == true",
             "let a = 1; unused = 2; in a",

@@ -17,6 +17,21 @@ use crate::fix::{fix_with, FixMode};
 use crate::lint::Lint;
 use crate::Diagnostic;
 
+/// The texts of the lint corpus's files (`tests/corpus/*.nix`), in the order of their names.
+pub(crate) fn corpus_texts() -> Vec<String> {
+    let corpus = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus");
+    let mut paths: Vec<_> = std::fs::read_dir(&corpus)
+        .expect("the lint corpus")
+        .map(|entry| entry.expect("an entry").path())
+        .filter(|path| path.extension().is_some_and(|extension| extension == "nix"))
+        .collect();
+    paths.sort();
+    paths
+        .iter()
+        .map(|path| std::fs::read_to_string(path).expect("read a corpus file"))
+        .collect()
+}
+
 /// Checks that `lint` reports exactly the annotated diagnostics.
 #[track_caller]
 pub(crate) fn check(lint: &'static Lint, fixture: &str) {
