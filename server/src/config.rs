@@ -65,6 +65,38 @@ pub fn find_config_file(dir: &Path) -> Option<PathBuf> {
     })
 }
 
+/// [`find_config_file`] for `dir`, with what is known of each folder on the way up: the folders a
+/// walk passes have the answer it finds, so checking a tree probes each folder once, not once for
+/// every folder below it.
+fn find_cached(by_dir: &mut HashMap<PathBuf, Option<PathBuf>>, dir: &Path) -> Option<PathBuf> {
+    if let Some(known) = by_dir.get(dir) {
+        return known.clone();
+    }
+    let absolute = std::path::absolute(dir).unwrap_or_else(|_| dir.to_path_buf());
+    let mut passed = Vec::new();
+    let mut found = None;
+    for folder in absolute.ancestors() {
+        if let Some(known) = by_dir.get(folder) {
+            found = known.clone();
+            break;
+        }
+        passed.push(folder.to_path_buf());
+        if let Some(file) = CONFIG_FILE_NAMES
+            .iter()
+            .map(|name| folder.join(name))
+            .find(|candidate| candidate.is_file())
+        {
+            found = Some(file);
+            break;
+        }
+    }
+    for folder in passed {
+        by_dir.insert(folder, found.clone());
+    }
+    by_dir.insert(dir.to_path_buf(), found.clone());
+    found
+}
+
 /// Remembers which configuration file applies to each folder, and each file's contents, so that
 /// checking many files reads each configuration once.
 #[derive(Default)]
@@ -85,10 +117,7 @@ impl ConfigCache {
                 .by_dir
                 .lock()
                 .unwrap_or_else(|poisoned| poisoned.into_inner());
-            by_dir
-                .entry(dir.clone())
-                .or_insert_with(|| find_config_file(&dir))
-                .clone()
+            find_cached(&mut by_dir, &dir)
         };
         let Some(path) = found else { return Ok(None) };
         if let Some(loaded) = self
@@ -148,6 +177,36 @@ mod tests {
             config.relative(&nested.join("c.nix")).as_deref(),
             Some("b/c.nix")
         );
+    }
+
+    #[test]
+    fn the_cache_finds_what_a_walk_up_from_each_folder_finds() {
+        let root = tempfile::tempdir().expect("a temporary folder");
+        for folder in ["a/b/c", "a/d", "e/f/g", "e/h"] {
+            std::fs::create_dir_all(root.path().join(folder)).expect("folders");
+        }
+        std::fs::write(root.path().join("nixwise.toml"), "").expect("write");
+        std::fs::write(root.path().join("a/b/.nixwise.toml"), "").expect("write");
+        std::fs::write(root.path().join("e/f/nixwise.toml"), "").expect("write");
+        let folders = ["", "a", "a/b", "a/b/c", "a/d", "e", "e/f", "e/f/g", "e/h"];
+        // Deepest first, shallowest first, and interleaved: each order leaves different folders
+        // known when the next is asked for.
+        let orders: [Vec<&str>; 3] = [
+            folders.iter().rev().copied().collect(),
+            folders.to_vec(),
+            vec!["a/b/c", "e", "a/d", "e/f/g", "", "a", "e/h", "a/b", "e/f"],
+        ];
+        for order in orders {
+            let cache = ConfigCache::default();
+            for folder in order {
+                let dir = root.path().join(folder);
+                let cached = cache
+                    .for_file(&dir.join("x.nix"))
+                    .expect("readable")
+                    .map(|file| file.path.clone());
+                assert_eq!(cached, find_config_file(&dir), "{folder}");
+            }
+        }
     }
 
     #[test]
