@@ -39,19 +39,7 @@ impl LineIndex {
     pub fn new(text: &str) -> LineIndex {
         let mut line_starts = vec![TextSize::from(0)];
         let mut wide_lines = Vec::new();
-        // Line by line: finding newlines and telling an ASCII line are both done many bytes at a
-        // time, and only the rare lines with other characters are read character by character.
-        let mut line_start = 0usize;
-        for line in text.split('\n') {
-            if !line.is_ascii() {
-                wide_lines.push((line_starts.len() as u32 - 1, wide_chars_of(line)));
-            }
-            line_start += line.len() + 1;
-            // Past the end: the last line has no newline after it.
-            if line_start <= text.len() {
-                line_starts.push(TextSize::from(line_start as u32));
-            }
-        }
+        read_lines(text, 0, text.len(), &mut line_starts, &mut wide_lines);
         LineIndex {
             line_starts,
             wide_lines,
@@ -85,26 +73,7 @@ impl LineIndex {
             .take_while(|(line, _)| (*line as usize) < first)
             .cloned()
             .collect();
-        let mut line_start = from;
-        loop {
-            let line_end = text[line_start..to]
-                .find('\n')
-                .map_or(to, |newline| line_start + newline);
-            let line = &text[line_start..line_end];
-            if !line.is_ascii() {
-                wide_lines.push((line_starts.len() as u32 - 1, wide_chars_of(line)));
-            }
-            if line_end == to {
-                break;
-            }
-            line_start = line_end + 1;
-            // The start of the line after the edit's last comes from the old index below, unless
-            // the text ends there.
-            if line_start == to && to < text.len() {
-                break;
-            }
-            line_starts.push(TextSize::from(line_start as u32));
-        }
+        read_lines(text, from, to, &mut line_starts, &mut wide_lines);
         if to < text.len() {
             let moved_by = |offset: TextSize| {
                 TextSize::from((usize::from(offset) + to - usize::from(old_to)) as u32)
@@ -239,6 +208,39 @@ impl LineIndex {
             byte_col += u32::from(wide.utf8_len);
         }
         range.start() + TextSize::from((byte_col + (col - units).min(line_len)).min(line_len))
+    }
+}
+
+/// Reads the lines of `text[from..to]`, where `from` starts a line and `to` ends the text or starts
+/// a line whose start the caller has: the start of each line after the first goes to
+/// `line_starts`, and the wide characters of each line to `wide_lines`. Finding newlines and
+/// telling an ASCII line are both done many bytes at a time; only the rare lines with other
+/// characters are read character by character.
+fn read_lines(
+    text: &str,
+    from: usize,
+    to: usize,
+    line_starts: &mut Vec<TextSize>,
+    wide_lines: &mut Vec<(u32, Vec<WideChar>)>,
+) {
+    let mut line_start = from;
+    loop {
+        let line_end = text[line_start..to]
+            .find('\n')
+            .map_or(to, |newline| line_start + newline);
+        let line = &text[line_start..line_end];
+        if !line.is_ascii() {
+            wide_lines.push((line_starts.len() as u32 - 1, wide_chars_of(line)));
+        }
+        if line_end == to {
+            break;
+        }
+        line_start = line_end + 1;
+        // The line starting at `to` is the caller's, unless the text ends there.
+        if line_start == to && to < text.len() {
+            break;
+        }
+        line_starts.push(TextSize::from(line_start as u32));
     }
 }
 
