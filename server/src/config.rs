@@ -56,18 +56,12 @@ impl ConfigFile {
 /// The configuration file that applies to files in `dir`: the first `nixwise.toml` or
 /// `.nixwise.toml` found walking up from `dir`.
 pub fn find_config_file(dir: &Path) -> Option<PathBuf> {
-    let absolute = std::path::absolute(dir).unwrap_or_else(|_| dir.to_path_buf());
-    absolute.ancestors().find_map(|folder| {
-        CONFIG_FILE_NAMES
-            .iter()
-            .map(|name| folder.join(name))
-            .find(|candidate| candidate.is_file())
-    })
+    find_cached(&mut HashMap::new(), dir)
 }
 
-/// [`find_config_file`] for `dir`, with what is known of each folder on the way up: the folders a
-/// walk passes have the answer it finds, so checking a tree probes each folder once, not once for
-/// every folder below it.
+/// [`find_config_file`] for `dir`, with what is known of each folder on the way up: the walk stops
+/// at a folder whose answer is known, and the folders it passes get the answer it finds, so
+/// checking a tree probes each folder once, not once for every folder below it.
 fn find_cached(by_dir: &mut HashMap<PathBuf, Option<PathBuf>>, dir: &Path) -> Option<PathBuf> {
     if let Some(known) = by_dir.get(dir) {
         return known.clone();
