@@ -613,18 +613,6 @@ mod tests {
         let text = big_file(&entry_values(), 80);
         // A stray `;` at the start of a line, and the edit that takes it out again.
         let edited = text.replacen("\n  e40 = ", "\n;   e40 = ", 1);
-        let p = syntax::parse(&edited);
-        eprintln!(
-            "{:?} {:?}",
-            p.errors(),
-            body_entries(&p.root()).map(|b| b.1.len())
-        );
-        eprintln!(
-            "{:?}",
-            body_entries(&syntax::parse(&text).root()).map(|b| b.1.len())
-        );
-        let at = edited.find("\n;   e40").unwrap();
-        eprintln!("{}", &edited[at - 300..at + 100]);
         kept_equals_full(&text, &edited);
         kept_equals_full(&edited, &text);
         // An unfinished entry, as it is while being typed.
