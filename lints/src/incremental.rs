@@ -565,30 +565,32 @@ mod tests {
         );
     }
 
+    /// A check of a file without a name on one thread, as the tests of small files make it.
+    fn check_unnamed(
+        parse: &Parse,
+        text: &str,
+        config: &Config,
+        previous: Option<&Retained>,
+    ) -> (Report, Retained) {
+        check_retaining(
+            parse,
+            &Arc::from(text),
+            None,
+            config,
+            Validate::Nothing,
+            previous,
+            false,
+        )
+    }
+
     /// After `edited`, checking with what `text` kept equals a full check, and keeps findings.
     fn kept_equals_full(text: &str, edited: &str) {
         let config = Config::default();
         let parse = syntax::parse(text);
-        let (_, retained) = check_retaining(
-            &parse,
-            &Arc::from(text),
-            None,
-            &config,
-            Validate::Nothing,
-            None,
-            false,
-        );
+        let (_, retained) = check_unnamed(&parse, text, &config, None);
         let edit = syntax::diff(text, edited);
         let parse = syntax::reparse(&parse, &edit, edited).0;
-        let (report, now) = check_retaining(
-            &parse,
-            &Arc::from(edited),
-            None,
-            &config,
-            Validate::Nothing,
-            Some(&retained),
-            false,
-        );
+        let (report, now) = check_unnamed(&parse, edited, &config, Some(&retained));
         assert!(now.reused());
         let full = check_with(edited, None, &config, Validate::Nothing);
         assert_eq!(report.diagnostics, full.diagnostics);
@@ -622,35 +624,18 @@ mod tests {
 
     /// Whether checking `edited` after `retained` keeps findings.
     fn keeps_after(retained: &Retained, config: &Config, edited: &str) -> bool {
-        let shared: Arc<str> = Arc::from(edited);
         let parse = syntax::parse(edited);
-        let (_, now) = check_retaining(
-            &parse,
-            &shared,
-            None,
-            config,
-            Validate::Nothing,
-            Some(retained),
-            false,
-        );
-        now.reused()
+        check_unnamed(&parse, edited, config, Some(retained))
+            .1
+            .reused()
     }
 
     #[test]
     fn nothing_is_kept_across_an_edit_outside_every_entry() {
         let config = Config::default();
         let text = big_file(&entry_values(), 80);
-        let shared: Arc<str> = Arc::from(text.as_str());
         let parse = syntax::parse(&text);
-        let (_, retained) = check_retaining(
-            &parse,
-            &shared,
-            None,
-            &config,
-            Validate::Nothing,
-            None,
-            false,
-        );
+        let (_, retained) = check_unnamed(&parse, &text, &config, None);
         // `with pkgs;` becomes `with lib;`: outside every entry.
         let edited = text.replacen("with pkgs;", "with lib;", 1);
         assert!(!keeps_after(&retained, &config, &edited));
