@@ -131,6 +131,8 @@ pub(crate) enum Part<'a> {
     StartingFrom(TextSize),
     /// Every node but those inside these ranges, which are nodes' ranges, sorted.
     Outside(&'a [TextRange]),
+    /// The nodes of these ranges, which are nodes' ranges, sorted, and nothing else.
+    Nodes(&'a [TextRange]),
 }
 
 impl Part<'_> {
@@ -143,8 +145,45 @@ impl Part<'_> {
                 let after = skipped.partition_point(|skip| skip.start() <= range.start());
                 after == 0 || !skipped[after - 1].contains_range(range)
             }
+            Part::Nodes(nodes) => nodes
+                .binary_search_by_key(&range.start(), |node| node.start())
+                .is_ok_and(|index| nodes[index] == range),
         }
     }
+
+    /// Whether a node at `range` may hold nodes this part wants.
+    fn may_hold_wanted(&self, range: TextRange) -> bool {
+        match *self {
+            Part::Nodes(nodes) => {
+                let first = nodes.partition_point(|node| node.start() < range.start());
+                nodes
+                    .get(first)
+                    .is_some_and(|node| range.contains_range(*node))
+            }
+            _ => true,
+        }
+    }
+}
+
+/// By syntax kind, the indices of the lints marked in `enabled` that visit it.
+fn lints_by_kind(lints: &[&'static Lint], enabled: &[bool]) -> Vec<Vec<usize>> {
+    let mut by_kind: Vec<Vec<usize>> = vec![Vec::new(); SYNTAX_KIND_COUNT];
+    for (index, lint) in lints.iter().enumerate() {
+        if enabled[index] {
+            for kind in lint.kinds {
+                by_kind[*kind as usize].push(index);
+            }
+        }
+    }
+    by_kind
+}
+
+/// Whether no lint visits any node but the root.
+fn only_root(by_kind: &[Vec<usize>]) -> bool {
+    by_kind
+        .iter()
+        .enumerate()
+        .all(|(kind, visitors)| visitors.is_empty() || kind == SyntaxKind::NODE_ROOT as usize)
 }
 
 /// Runs the enabled lints over the nodes of `part` (a root of its own, so that each thread has
@@ -163,14 +202,7 @@ fn gather(
 ) -> Gathered {
     let root = parse.root();
     let ctx = LintCtx::new(text, &root, file_name, config);
-    let mut by_kind: Vec<Vec<usize>> = vec![Vec::new(); SYNTAX_KIND_COUNT];
-    for (index, lint) in lints.iter().enumerate() {
-        if enabled[index] {
-            for kind in lint.kinds {
-                by_kind[*kind as usize].push(index);
-            }
-        }
-    }
+    let by_kind = lints_by_kind(lints, enabled);
     let mut findings: Vec<Findings> = lints.iter().map(|_| Findings::default()).collect();
     let mut starts: Vec<Vec<TextSize>> = vec![Vec::new(); lints.len()];
     let mut failures: Vec<(usize, LintFailure)> = Vec::new();
@@ -225,6 +257,12 @@ fn gather(
                 }
             }
         }
+        // Lints of the file alone (a flake's) need no walk.
+        _ if only_root(&by_kind) => {
+            if part.wants(root.text_range()) {
+                visit(&root);
+            }
+        }
         _ => {
             let mut walk = root.preorder();
             while let Some(event) = walk.next() {
@@ -248,6 +286,9 @@ fn gather(
                 }
                 if part.wants(range) {
                     visit(&node);
+                }
+                if !part.may_hold_wanted(range) {
+                    walk.skip_subtree();
                 }
             }
         }
@@ -362,18 +403,19 @@ impl Walk<'_> {
         let middle =
             u32::try_from(self.text.len() / 2).map_or(TextSize::from(u32::MAX), TextSize::from);
         self.on_two_threads(
-            (enabled, Part::StartingBefore(middle)),
+            &[(enabled, Part::StartingBefore(middle))],
             (enabled, Part::StartingFrom(middle)),
             line_index,
             suppressions,
         )
     }
 
-    /// Two walks, one on this thread (which reads the suppression comments) and one on another:
-    /// either the same lints over consecutive parts of the tree, or different lints.
+    /// Walks on this thread, one after the other (the first reads the suppression comments), and
+    /// one on another: each two of them either the same lints over consecutive parts of the tree,
+    /// or different lints.
     pub(crate) fn on_two_threads(
         &self,
-        (first_lints, first_part): (&[bool], Part<'_>),
+        here: &[(&[bool], Part<'_>)],
         (second_lints, second_part): (&[bool], Part<'_>),
         line_index: Option<&LineIndex>,
         suppressions: &mut Suppressions,
@@ -383,7 +425,16 @@ impl Walk<'_> {
                 .name("nixwise-lints".to_owned())
                 .stack_size(syntax::WORKER_STACK_SIZE)
                 .spawn_scoped(scope, || self.gather(second_lints, second_part, None, None));
-            let here = self.gather(first_lints, first_part, line_index, Some(suppressions));
+            let mut suppressions = Some(suppressions);
+            let mut line_index = line_index;
+            let mut walks = here.iter().map(|&(lints, part)| {
+                self.gather(lints, part, line_index.take(), suppressions.take())
+            });
+            let none = vec![false; self.lints.len()];
+            let first = walks
+                .next()
+                .unwrap_or_else(|| self.gather(&none, Part::Nodes(&[]), None, None));
+            let here = walks.fold(first, join_halves);
             // Lints catch their own panics; should the thread fail to start or end, its part
             // runs here.
             let there = match other.map(|handle| handle.join()) {
@@ -501,9 +552,10 @@ fn finish(
 }
 
 /// The findings of two walks as one walk over both parts finds them, when the parts are
-/// consecutive or the lints different: a lint that failed in either loses its findings in both,
-/// and its first failure stands.
-fn join_halves(first: Gathered, second: Gathered) -> Gathered {
+/// consecutive or the lints different (otherwise a lint's findings of the second walk follow
+/// those of the first, to be put in order by the caller): a lint that failed in either loses its
+/// findings in both, and its first failure stands.
+pub(crate) fn join_halves(first: Gathered, second: Gathered) -> Gathered {
     let mut failures = first.failures;
     for (index, failure) in second.failures {
         if !failures.iter().any(|(failed, _)| *failed == index) {

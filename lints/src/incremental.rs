@@ -16,9 +16,10 @@ use syntax::{AstNode, Parse, SyntaxKind, SyntaxNode, TextRange, TextSize};
 
 use crate::config::Config;
 use crate::engine::{
-    line_index_for_suppressions, Gathered, Part, Report, Validate, Walk, TWO_THREADS_FROM,
+    join_halves, line_index_for_suppressions, Gathered, Part, Report, Validate, Walk,
+    TWO_THREADS_FROM,
 };
-use crate::lint::{Finding, Reach};
+use crate::lint::{Finding, Lint, Reach};
 use crate::registry::LINTS;
 use crate::suppression::Suppressions;
 
@@ -73,8 +74,8 @@ pub fn check_retaining(
     } else {
         Default::default()
     };
-    let plan =
-        previous.and_then(|previous| plan(previous, text, file_name, config, (body, &entries)));
+    let plan = previous
+        .and_then(|previous| plan(previous, lints, text, file_name, config, (body, &entries)));
 
     let walk = Walk {
         parse,
@@ -94,24 +95,31 @@ pub fn check_retaining(
             let whole: Vec<bool> = (0..lints.len())
                 .map(|index| enabled[index] && !again[index])
                 .collect();
+            // Lints of [`Reach::Set`] visit the kept entries themselves too.
+            let heads: Vec<bool> = (0..lints.len())
+                .map(|index| again[index] && lints[index].reach == Reach::Set)
+                .collect();
             let outside = Part::Outside(&plan.skipped);
+            let kept_entries = Part::Nodes(&plan.skipped);
             if large {
+                // The lints of the whole file are few when findings are kept: the set's entries
+                // go with them.
                 walk.on_two_threads(
-                    (&whole, Part::Whole),
+                    &[(&whole, Part::Whole), (&heads, kept_entries)],
                     (&again, outside),
                     line_index.as_ref(),
                     &mut suppressions,
                 )
             } else {
-                let mut gathered = walk.gather(
+                let gathered = walk.gather(
                     &whole,
                     Part::Whole,
                     line_index.as_ref(),
                     Some(&mut suppressions),
                 );
-                let rest = walk.gather(&again, outside, None, None);
-                gathered.take_over(rest);
-                gathered
+                let heads = walk.gather(&heads, kept_entries, None, None);
+                let again = walk.gather(&again, outside, None, None);
+                join_halves(join_halves(gathered, heads), again)
             }
         }
         None => walk.whole_file(&enabled, large, line_index.as_ref(), &mut suppressions),
@@ -129,7 +137,7 @@ pub fn check_retaining(
     }
     let findings = (0..lints.len())
         .map(|index| {
-            let keep = enabled[index] && lints[index].reach == Reach::Entry && !failed[index];
+            let keep = enabled[index] && lints[index].reach.keeps_findings() && !failed[index];
             keep.then(|| {
                 gathered.starts[index]
                     .iter()
@@ -165,6 +173,7 @@ struct Plan {
 /// findings depend on changed.
 fn plan(
     previous: &Retained,
+    lints: &[&'static Lint],
     text: &str,
     file_name: Option<&str>,
     config: &Config,
@@ -219,12 +228,32 @@ fn plan(
     let after_from = old.len() - after;
     let now_after = &entries[entries.len() - after..];
     let skipped: Vec<TextRange> = entries[..before].iter().chain(now_after).copied().collect();
+    // The text between the entries kept before the edit and those kept after it, old and new.
+    let changed_between = |body: TextRange, entries: &[TextRange]| {
+        let start = before
+            .checked_sub(1)
+            .map_or(body.start(), |last| entries[last].end());
+        let end = entries
+            .get(entries.len() - after)
+            .map_or(body.end(), |first| first.start());
+        TextRange::new(start, end.max(start))
+    };
+    let changed = [
+        &previous.text[changed_between(previous.body, old)],
+        &text[changed_between(body, entries)],
+    ];
     let mut kept = Vec::with_capacity(previous.findings.len());
-    for findings in &previous.findings {
+    for (lint, findings) in lints.iter().zip(&previous.findings) {
         let Some(findings) = findings else {
             kept.push(None);
             continue;
         };
+        if let Reach::EntryAndEntriesHolding(words) = lint.reach {
+            if changed.iter().any(|text| may_hold(text, words)) {
+                kept.push(None);
+                continue;
+            }
+        }
         let mut moved_findings = Vec::new();
         for (start, finding) in findings {
             let index = previous
@@ -232,7 +261,10 @@ fn plan(
                 .partition_point(|entry| entry.start() <= *start)
                 .checked_sub(1);
             let inside_kept_entry = index.is_some_and(|index| {
-                (index < before || index >= after_from) && previous.entries[index].contains(*start)
+                let entry = previous.entries[index];
+                // A lint of [`Reach::Set`] visits every entry of the set again.
+                let head = lint.reach == Reach::Set && entry.start() == *start;
+                (index < before || index >= after_from) && entry.contains(*start) && !head
             });
             if inside_kept_entry {
                 // A finding that reaches outside its entry into the edit cannot be moved.
@@ -243,6 +275,12 @@ fn plan(
         kept.push(Some(moved_findings));
     }
     Some(Plan { skipped, kept })
+}
+
+/// Whether `text` holds one of `words`, or an escape that may spell one in a string: `\` in
+/// `"…"`, `''\`, `''$` or `'''` in `''…''`.
+fn may_hold(text: &str, words: &[&str]) -> bool {
+    text.contains('\\') || text.contains("''") || words.iter().any(|word| text.contains(word))
 }
 
 /// Where `offset` of the old text is in the new one; `None` inside the replaced range. An offset
@@ -323,23 +361,11 @@ fn body_entries(root: &SyntaxNode) -> Option<(TextRange, Vec<TextRange>)> {
 }
 
 impl Gathered {
-    /// Adds the findings of a walk that ran other lints.
-    fn take_over(&mut self, other: Gathered) {
-        for (index, (findings, starts)) in other.findings.into_iter().zip(other.starts).enumerate()
-        {
-            self.findings[index].items.extend(findings.items);
-            self.starts[index].extend(starts);
-        }
-        self.failures.extend(other.failures);
-    }
-
     /// Adds findings taken over from the check before, in the order of one walk: by the start
     /// of the visit that found each (the walk is in preorder, which visits nodes by their start,
-    /// and a kept entry's nodes are no other walk's).
+    /// and a kept entry's nodes are no other walk's). The walks that found the others are put in
+    /// that order too: a lint of [`Reach::Set`] visits the kept entries apart.
     fn add_kept(&mut self, index: usize, kept: &[(TextSize, Finding)]) {
-        if kept.is_empty() {
-            return;
-        }
         let found = std::mem::take(&mut self.findings[index].items);
         let starts = std::mem::take(&mut self.starts[index]);
         let mut merged: Vec<(TextSize, Finding)> = starts.into_iter().zip(found).collect();
@@ -406,8 +432,11 @@ mod tests {
             if index % 11 == 0 {
                 text.push_str("  networking.firewall.enable = false;\n");
             }
+            if index % 13 == 0 {
+                text.push_str("  services.openssh.passwordAuthentication = true;\n");
+            }
         }
-        text.push_str("  inherit helper;\n}\n");
+        text.push_str("  inherit helper;\n  lib = lib;\n  config = config;\n}\n");
         text
     }
 
@@ -449,6 +478,9 @@ mod tests {
         "helper",
         "  pasted = callPackage ./pasted { };\n  other = x: x == true;\n",
         "  meta = { };\n",
+        "  services.openssh.settings.UseDns = true;\n",
+        "  o = o;\n",
+        "''",
     ];
 
     /// An edit like a user's: mostly inside an entry of the set, sometimes anywhere.
@@ -647,5 +679,43 @@ mod tests {
         assert!(keeps_after(&retained, &config, &edited));
         let edited = text.replacen("  networking.firewall.enable = false;\n", "", 1);
         assert!(keeps_after(&retained, &config, &edited));
+    }
+
+    /// A set of 70 plain entries around `entries`.
+    fn plain_set(entries: &str) -> String {
+        let plain: String = (0..70)
+            .map(|index| format!("  e{index} = {index};\n"))
+            .collect();
+        format!("{{ lib, o, ... }}:\n{{\n{plain}{entries}}}\n")
+    }
+
+    /// A finding at an entry of the set, whose merged fix takes the set's other candidates,
+    /// changes when another entry becomes one.
+    #[test]
+    fn entries_of_the_set_are_visited_again_by_lints_that_read_the_set() {
+        let text = plain_set("  lib = lib;\n  a = o.a;\n");
+        kept_equals_full(&text, &text.replacen("e5 = 5;", "o = o;", 1));
+        kept_equals_full(&text, &text.replacen("e5 = 5;", "b = o.b;", 1));
+    }
+
+    /// A lint that reads the other entries holding a word runs over the whole file again after
+    /// an edit that writes or removes one.
+    #[test]
+    fn an_edit_holding_a_word_a_lint_reads_other_entries_for_checks_the_whole_file() {
+        let text =
+            plain_set("  services.openssh.passwordAuthentication = true;\n  f = { ... }: 1;\n");
+        // Renaming the setting would now miss the settings another set holds.
+        kept_equals_full(
+            &text,
+            &text.replacen(
+                "e5 = 5;",
+                "services = { openssh.settings.UseDns = true; };",
+                1,
+            ),
+        );
+        // The file now looks like a module, whose functions are called with named arguments.
+        kept_equals_full(&text, &text.replacen("e5 = 5;", "options = 5;", 1));
+        // Escapes may spell a word.
+        kept_equals_full(&text, &text.replacen("e5 = 5;", "\"opti\\ons\" = 5;", 1));
     }
 }

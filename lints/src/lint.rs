@@ -93,8 +93,25 @@ pub enum Reach {
     /// uses of an enclosing binding elsewhere, not the whole text. Since no entry of a non-`rec`
     /// set binds a name the others see, names inside an entry resolve the same whatever the other
     /// entries hold, so after an edit inside one entry the findings inside every other entry stay
-    /// as they were (see `incremental.rs`).
+    /// as they were (see `incremental.rs`). flake.nix is always checked whole, so a lint that
+    /// reads further only in flake.nix is of this reach too.
     Entry,
+    /// Like [`Reach::Entry`], except that a visit of an entry of the body set itself (not of a
+    /// node inside one) may read the set's other entries: those visits run again after every
+    /// edit. For lints that visit entries (`NODE_ATTRPATH_VALUE`, `NODE_INHERIT`) alone, so that
+    /// a finding made at the start of an entry of the set is one of those visits.
+    Set,
+    /// Like [`Reach::Entry`], except that a visit may also read the other entries whose text holds
+    /// one of these words. After an edit whose old or new text holds one of them, or a `\` or
+    /// `''` that may spell one in a string, the lint runs over the whole file again.
+    EntryAndEntriesHolding(&'static [&'static str]),
+}
+
+impl Reach {
+    /// Whether findings of the lint inside an entry may outlive an edit of another entry.
+    pub fn keeps_findings(self) -> bool {
+        self != Reach::File
+    }
 }
 
 /// An option of a lint, set in configuration as `[lints.<name>] <option> = <value>`.
@@ -433,7 +450,7 @@ macro_rules! declare_lint {
             fix: $fix:ident,
             tags: [$($tag:ident),* $(,)?],
             kinds: [$($kind:ident),* $(,)?],
-            $(reach: $reach:ident,)?
+            $(reach: $reach:ident $(($words:expr))?,)?
             $(options: [$($option:expr),* $(,)?],)?
             check: $check:path $(,)?
         };
@@ -447,7 +464,7 @@ macro_rules! declare_lint {
             fixability: $crate::Fixability::$fix,
             tags: &[$($crate::Tag::$tag),*],
             kinds: &[$(syntax::SyntaxKind::$kind),*],
-            reach: declare_lint!(@reach $($reach)?),
+            reach: declare_lint!(@reach $($reach $(($words))?)?),
             docs: concat!($($doc, "\n"),*),
             options: &[$($($option),*)?],
             check: $check,
@@ -455,6 +472,7 @@ macro_rules! declare_lint {
     };
     (@reach) => { $crate::Reach::File };
     (@reach $reach:ident) => { $crate::Reach::$reach };
+    (@reach $reach:ident ($words:expr)) => { $crate::Reach::$reach($words) };
     (@enabled) => { true };
     (@enabled $enabled:literal) => { $enabled };
 }

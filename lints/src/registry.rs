@@ -126,6 +126,23 @@ mod tests {
         assert_eq!(names.len(), LINTS.len());
     }
 
+    /// The check after an edit tells the visits of a set's entries by where their findings
+    /// start, which a node inside an entry of these kinds cannot share.
+    #[test]
+    fn lints_that_read_the_set_visit_its_entries_alone() {
+        for lint in LINTS.iter().filter(|lint| lint.reach == crate::Reach::Set) {
+            assert!(
+                lint.kinds.iter().all(|kind| matches!(
+                    kind,
+                    syntax::SyntaxKind::NODE_ATTRPATH_VALUE | syntax::SyntaxKind::NODE_INHERIT
+                )),
+                "{} is of reach Set but visits {:?}",
+                lint.name,
+                lint.kinds
+            );
+        }
+    }
+
     #[test]
     fn names_are_kebab_case_and_codes_well_formed() {
         for lint in LINTS {

@@ -39,6 +39,7 @@ declare_lint! {
         fix: Safe,
         tags: [],
         kinds: [NODE_LAMBDA],
+        reach: EntryAndEntriesHolding(syntax::helpers::MODULE_KEYS),
         check: check_lambda,
     };
 }

@@ -57,6 +57,7 @@ declare_lint! {
         fix: Safe,
         tags: [],
         kinds: [NODE_ATTRPATH_VALUE],
+        reach: Set,
         check: check_binding,
     };
 }

@@ -48,6 +48,7 @@ declare_lint! {
         fix: Safe,
         tags: [],
         kinds: [NODE_APPLY],
+        reach: Entry,
         check: check_apply,
     };
 }

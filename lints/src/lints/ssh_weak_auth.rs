@@ -58,6 +58,7 @@ declare_lint! {
         fix: Safe,
         tags: [],
         kinds: [NODE_ATTRPATH_VALUE],
+        reach: EntryAndEntriesHolding(&["openssh"]),
         check: check_binding,
     };
 }
