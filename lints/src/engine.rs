@@ -131,7 +131,8 @@ pub(crate) enum Part<'a> {
     StartingFrom(TextSize),
     /// Every node but those inside these ranges, which are nodes' ranges, sorted.
     Outside(&'a [TextRange]),
-    /// The nodes of these ranges, which are nodes' ranges, sorted, and nothing else.
+    /// The nodes of these ranges, which are nodes' ranges, sorted and not nested, and nothing
+    /// else.
     Nodes(&'a [TextRange]),
 }
 
@@ -151,14 +152,15 @@ impl Part<'_> {
         }
     }
 
-    /// Whether a node at `range` may hold nodes this part wants.
+    /// Whether a node at `range` may hold nodes this part wants, other than itself: the nodes of
+    /// [`Part::Nodes`] do not nest.
     fn may_hold_wanted(&self, range: TextRange) -> bool {
         match *self {
             Part::Nodes(nodes) => {
                 let first = nodes.partition_point(|node| node.start() < range.start());
                 nodes
                     .get(first)
-                    .is_some_and(|node| range.contains_range(*node))
+                    .is_some_and(|node| range.contains_range(*node) && *node != range)
             }
             _ => true,
         }
