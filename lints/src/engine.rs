@@ -13,6 +13,7 @@ use crate::fix::fix_keeps_syntax_of;
 use crate::lint::{Findings, Lint, LintCtx};
 use crate::lints::syntax_error::SYNTAX_ERROR;
 use crate::registry::LINTS;
+use crate::scope::ScopeIndex;
 use crate::suppression::Suppressions;
 
 /// What checking one file found.
@@ -201,9 +202,10 @@ fn gather(
     part: Part<'_>,
     line_index: Option<&LineIndex>,
     suppressions: Option<&mut Suppressions>,
+    scope: Option<&ScopeIndex>,
 ) -> Gathered {
     let root = parse.root();
-    let ctx = LintCtx::new(text, &root, file_name, config);
+    let ctx = LintCtx::new(text, &root, file_name, config).with_scope(scope);
     let by_kind = lints_by_kind(lints, enabled);
     let mut findings: Vec<Findings> = lints.iter().map(|_| Findings::default()).collect();
     let mut starts: Vec<Vec<TextSize>> = vec![Vec::new(); lints.len()];
@@ -320,6 +322,7 @@ fn run_on(
         file_name,
         config,
         lints,
+        scope: None,
     };
     let gathered = walk.whole_file(
         &enabled,
@@ -345,6 +348,9 @@ pub(crate) struct Walk<'a> {
     pub(crate) file_name: Option<&'a str>,
     pub(crate) config: &'a Config,
     pub(crate) lints: &'a [&'static Lint],
+    /// The scope index the lints read, when built before the walks; otherwise each walk builds
+    /// its own at the first lint that asks.
+    pub(crate) scope: Option<&'a ScopeIndex>,
 }
 
 impl Walk<'_> {
@@ -386,6 +392,7 @@ impl Walk<'_> {
             part,
             line_index,
             suppressions,
+            self.scope,
         )
     }
 
@@ -406,19 +413,19 @@ impl Walk<'_> {
             u32::try_from(self.text.len() / 2).map_or(TextSize::from(u32::MAX), TextSize::from);
         self.on_two_threads(
             &[(enabled, Part::StartingBefore(middle))],
-            (enabled, Part::StartingFrom(middle)),
+            (self, enabled, Part::StartingFrom(middle)),
             line_index,
             suppressions,
         )
     }
 
     /// Walks on this thread, one after the other (the first reads the suppression comments), and
-    /// one on another: each two of them either the same lints over consecutive parts of the tree,
-    /// or different lints.
+    /// one on another, by `there`: each two of them either the same lints over consecutive parts
+    /// of the tree, or different lints.
     pub(crate) fn on_two_threads(
         &self,
         here: &[(&[bool], Part<'_>)],
-        (second_lints, second_part): (&[bool], Part<'_>),
+        (there, second_lints, second_part): (&Walk<'_>, &[bool], Part<'_>),
         line_index: Option<&LineIndex>,
         suppressions: &mut Suppressions,
     ) -> Gathered {
@@ -426,7 +433,9 @@ impl Walk<'_> {
             let other = std::thread::Builder::new()
                 .name("nixwise-lints".to_owned())
                 .stack_size(syntax::WORKER_STACK_SIZE)
-                .spawn_scoped(scope, || self.gather(second_lints, second_part, None, None));
+                .spawn_scoped(scope, || {
+                    there.gather(second_lints, second_part, None, None)
+                });
             let mut suppressions = Some(suppressions);
             let mut line_index = line_index;
             let mut walks = here.iter().map(|&(lints, part)| {
@@ -441,7 +450,7 @@ impl Walk<'_> {
             // runs here.
             let there = match other.map(|handle| handle.join()) {
                 Ok(Ok(there)) => there,
-                _ => self.gather(second_lints, second_part, None, None),
+                _ => there.gather(second_lints, second_part, None, None),
             };
             join_halves(here, there)
         })

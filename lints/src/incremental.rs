@@ -21,6 +21,7 @@ use crate::engine::{
 };
 use crate::lint::{Finding, Lint, Reach};
 use crate::registry::LINTS;
+use crate::scope::{EntryUses, ScopeIndex};
 use crate::suppression::Suppressions;
 
 /// Below this many entries a file is checked whole: there is little to keep.
@@ -37,6 +38,8 @@ pub struct Retained {
     /// The entries of the file's body set, in order; empty when the body is no large non-`rec`
     /// set or the tree was cut short by nesting.
     entries: Vec<TextRange>,
+    /// What the code of each entry uses of the scopes that enclose the set.
+    uses: Vec<Arc<EntryUses>>,
     /// By index in the registry, for each enabled lint of [`Reach::Entry`] that did not fail:
     /// its findings, each with the start of the node whose visit found it.
     findings: Vec<Option<Vec<(TextSize, Finding)>>>,
@@ -77,12 +80,52 @@ pub fn check_retaining(
     let plan = previous
         .and_then(|previous| plan(previous, lints, text, file_name, config, (body, &entries)));
 
+    // One scope index serves the walks that visit entries: after an edit, one that skips the
+    // kept entries and counts what they use of the enclosing scopes.
+    let root = parse.root();
+    let scope = (!entries.is_empty()).then(|| match &plan {
+        Some(plan) => ScopeIndex::build_skipping(
+            &root,
+            plan.skipped
+                .iter()
+                .copied()
+                .zip(plan.kept_uses.iter().cloned())
+                .collect(),
+        ),
+        None => ScopeIndex::build(&root),
+    });
+    let new_uses = |entries: &[TextRange]| -> Vec<Arc<EntryUses>> {
+        let Some(scope) = &scope else {
+            return Vec::new();
+        };
+        entries
+            .iter()
+            .map(|entry| Arc::new(scope.entry_uses(text, *entry)))
+            .collect()
+    };
+    let uses: Vec<Arc<EntryUses>> = match &plan {
+        None => new_uses(&entries),
+        Some(plan) => {
+            let (kept_before, kept_after) = plan.kept_uses.split_at(plan.before);
+            let mut uses = kept_before.to_vec();
+            uses.extend(new_uses(
+                &entries[plan.before..entries.len() - kept_after.len()],
+            ));
+            uses.extend_from_slice(kept_after);
+            uses
+        }
+    };
     let walk = Walk {
         parse,
         text,
         file_name,
         config,
         lints,
+        scope: None,
+    };
+    let with_scope = Walk {
+        scope: scope.as_ref(),
+        ..walk
     };
     let line_index = line_index_for_suppressions(text);
     let mut suppressions = Suppressions::default();
@@ -106,7 +149,7 @@ pub fn check_retaining(
                 // go with them.
                 walk.on_two_threads(
                     &[(&whole, Part::Whole), (&heads, kept_entries)],
-                    (&again, outside),
+                    (&with_scope, &again, outside),
                     line_index.as_ref(),
                     &mut suppressions,
                 )
@@ -118,11 +161,11 @@ pub fn check_retaining(
                     Some(&mut suppressions),
                 );
                 let heads = walk.gather(&heads, kept_entries, None, None);
-                let again = walk.gather(&again, outside, None, None);
+                let again = with_scope.gather(&again, outside, None, None);
                 join_halves(join_halves(gathered, heads), again)
             }
         }
-        None => walk.whole_file(&enabled, large, line_index.as_ref(), &mut suppressions),
+        None => with_scope.whole_file(&enabled, large, line_index.as_ref(), &mut suppressions),
     };
 
     let failed: Vec<bool> = (0..lints.len())
@@ -153,6 +196,7 @@ pub fn check_retaining(
         config: config.clone(),
         body,
         entries,
+        uses,
         findings,
         reused: plan.is_some(),
     };
@@ -166,6 +210,10 @@ struct Plan {
     skipped: Vec<TextRange>,
     /// By index in the registry: the findings taken over, moved to the new text.
     kept: Vec<Option<Vec<(TextSize, Finding)>>>,
+    /// What each skipped entry uses of the enclosing scopes.
+    kept_uses: Vec<Arc<EntryUses>>,
+    /// How many of the skipped entries come before the edit.
+    before: usize,
 }
 
 /// What can be kept from `previous` for the file now at `text`, whose body set has `body` inside
@@ -180,6 +228,7 @@ fn plan(
     (body, entries): (TextRange, &[TextRange]),
 ) -> Option<Plan> {
     if previous.entries.is_empty()
+        || previous.uses.len() != previous.entries.len()
         || entries.is_empty()
         || previous.file_name.as_deref() != file_name
         || previous.config != *config
@@ -274,7 +323,17 @@ fn plan(
         }
         kept.push(Some(moved_findings));
     }
-    Some(Plan { skipped, kept })
+    let kept_uses = previous.uses[..before]
+        .iter()
+        .chain(&previous.uses[after_from..])
+        .cloned()
+        .collect();
+    Some(Plan {
+        skipped,
+        kept,
+        kept_uses,
+        before,
+    })
 }
 
 /// Whether `text` holds one of `words`, or an escape that may spell one in a string: `\` in
@@ -717,5 +776,34 @@ mod tests {
         kept_equals_full(&text, &text.replacen("e5 = 5;", "options = 5;", 1));
         // Escapes may spell a word.
         kept_equals_full(&text, &text.replacen("e5 = 5;", "\"opti\\ons\" = 5;", 1));
+    }
+
+    /// After an edit, the scope index walks the edited entry and what encloses the set; what the
+    /// other entries use of the enclosing scopes is kept per entry, and decides as before whether
+    /// the enclosing bindings and `with`s are used.
+    #[test]
+    fn what_kept_entries_use_of_the_enclosing_scopes_counts() {
+        let set = |head: &str, entries: &str| {
+            let plain: String = (0..70)
+                .map(|index| format!("  e{index} = {index};\n"))
+                .collect();
+            format!("{head}\n{{\n{plain}{entries}}}\n")
+        };
+        let edits = |text: &str| {
+            kept_equals_full(text, &text.replacen("e3 = 3;", "e3 = 4;", 1));
+            kept_equals_full(text, &text.replacen("  e3 = 3;\n", "", 1));
+        };
+        // A parameter used in one entry alone.
+        edits(&set("{ lib, top, ... }:", "  f = top;\n"));
+        // A `let` binding, live through that use only.
+        edits(&set("let\n  used = 1;\n  dead = 2;\nin", "  f = used;\n"));
+        // A name that may come from the `with`.
+        edits(&set("{ pkgs }: with pkgs;", "  f = hello;\n"));
+        // A use in text the parser could not read.
+        edits(&set("{ lib, top, ... }:", "  f = 1 ) top;\n"));
+        // The name an unused parameter would be renamed to.
+        edits(&set("res:", "  f = _res;\n"));
+        // A pattern that could be `_`, were `_` not used.
+        edits(&set("{ ... }:", "  f = _;\n"));
     }
 }

@@ -226,6 +226,8 @@ pub struct LintCtx<'a> {
     /// The lint being run, so that it can read its own options.
     current: Cell<Option<&'static Lint>>,
     scope: OnceCell<ScopeIndex>,
+    /// An index built before the walk, shared by the walks of one check.
+    built_scope: Option<&'a ScopeIndex>,
     /// Facts about one node that several visits need, computed at the first (see `memo`).
     memo: RefCell<HashMap<MemoKey, Rc<dyn Any>>>,
     /// Facts about the node the engine is visiting, read by several of the lints that visit it.
@@ -257,6 +259,7 @@ impl<'a> LintCtx<'a> {
             config,
             current: Cell::new(None),
             scope: OnceCell::new(),
+            built_scope: None,
             memo: RefCell::default(),
             visit: RefCell::default(),
         }
@@ -360,7 +363,16 @@ impl<'a> LintCtx<'a> {
 
     /// Name resolution and liveness for the file, built on first use and shared by all lints.
     pub fn scope(&self) -> &ScopeIndex {
-        self.scope.get_or_init(|| ScopeIndex::build(self.root))
+        match self.built_scope {
+            Some(scope) => scope,
+            None => self.scope.get_or_init(|| ScopeIndex::build(self.root)),
+        }
+    }
+
+    /// Answers [`LintCtx::scope`] with an index built before, when given.
+    pub(crate) fn with_scope(mut self, scope: Option<&'a ScopeIndex>) -> LintCtx<'a> {
+        self.built_scope = scope;
+        self
     }
 
     /// Whether the file is a flake: named `flake.nix`.

@@ -8,12 +8,21 @@
 //!
 //! The walk is iterative over rowan's preorder events, so deeply nested files cannot overflow the
 //! stack.
+//!
+//! After an edit of a large set (all-packages.nix) the index is built without walking the entries
+//! the edit left alone ([`ScopeIndex::build_skipping`]): nothing inside them can resolve
+//! differently, and what they use of the scopes around the set ([`EntryUses`], kept from the
+//! check before) counts as if walked. Lints that read the uses of an enclosing binding or `with`
+//! ask [`ScopeIndex::is_used`], [`ScopeIndex::is_live`], [`ScopeIndex::has_with_names_in`] and
+//! [`ScopeIndex::refers_to_underscored_in`], which count those entries too.
 
 use rustc_hash::FxHashMap as HashMap;
 
+use std::sync::Arc;
 use syntax::ast::{self, HasEntry};
 use syntax::helpers::{attr_name, ident_token, inherit_from};
-use syntax::{AstNode, NodeOrToken, SyntaxKind, SyntaxNode, TextRange, WalkEvent};
+
+use syntax::{AstNode, NodeOrToken, SyntaxKind, SyntaxNode, TextRange, TextSize, WalkEvent};
 
 /// Names that Nix's global scope provides without `builtins.` (Nix 2.8 and later).
 pub const GLOBAL_BUILTINS: &[&str] = &[
@@ -233,6 +242,32 @@ pub struct Reference {
     pub resolution: Resolution,
 }
 
+/// What the code of one entry of a large set uses of what encloses the set, kept so that an index
+/// can be built without walking the entry again (see [`ScopeIndex::build_skipping`]).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct EntryUses {
+    /// Each use of an enclosing binding or `with`, once per identifier.
+    outer: Vec<OuterUse>,
+    /// Whether a name of the entry's code may come from a `with`, the entry's own or an enclosing
+    /// one.
+    with_names: bool,
+    /// The names of the entry's references that begin with `_`, which a parameter renamed to
+    /// `_x` could capture.
+    underscored: Vec<String>,
+}
+
+/// A use of a binding or `with` that encloses the set, named by where it is: the edit that
+/// leaves the entry alone leaves these where they were.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum OuterUse {
+    /// A reference to the binding first defined at this name.
+    Binding(TextRange),
+    /// An identifier in text the parser could not read that may refer to this binding.
+    Unparsed(TextRange),
+    /// An identifier that may come from the `with` that starts here.
+    With(TextSize),
+}
+
 /// Name resolution and liveness for one file.
 #[derive(Debug, Default)]
 pub struct ScopeIndex {
@@ -249,6 +284,12 @@ pub struct ScopeIndex {
     /// For each binding, how many identifiers in text the parser could not read (inside an
     /// error node) may refer to it.
     unparsed_uses: Vec<u32>,
+    /// Identifiers in text the parser could not read, by position, with what they may refer to.
+    unparsed: Vec<(TextSize, Resolution)>,
+    /// For each binding, how many uses the entries that were not walked hold.
+    skipped_uses: Vec<u32>,
+    /// The entries that were not walked, sorted, with what they use.
+    skipped: Vec<(TextRange, Arc<EntryUses>)>,
 }
 
 impl ScopeIndex {
@@ -272,9 +313,98 @@ impl ScopeIndex {
     }
 
     /// Whether anything refers to a binding, or may: an identifier of the same name in text the
-    /// parser could not read counts, since what it is cannot be known.
+    /// parser could not read counts, since what it is cannot be known. Uses in entries that were
+    /// not walked count, though [`ScopeIndex::uses`] does not list them.
     pub fn is_used(&self, id: BindingId) -> bool {
-        !self.uses[id.0 as usize].is_empty() || self.unparsed_uses[id.0 as usize] > 0
+        !self.uses[id.0 as usize].is_empty()
+            || self.unparsed_uses[id.0 as usize] > 0
+            || self.skipped_uses[id.0 as usize] > 0
+    }
+
+    /// Whether a reference inside `range` may come from a `with`, including those in entries that
+    /// were not walked.
+    pub fn has_with_names_in(&self, range: TextRange) -> bool {
+        let first = self
+            .references
+            .partition_point(|reference| reference.range.start() < range.start());
+        self.references[first..]
+            .iter()
+            .take_while(|reference| reference.range.start() < range.end())
+            .any(|reference| matches!(reference.resolution, Resolution::With(_)))
+            || self.skipped_in(range).any(|(_, uses)| uses.with_names)
+    }
+
+    /// Whether a reference inside `range` of `text` (the indexed text) is written `name`, which
+    /// begins with `_`: of the entries that were not walked, only such names are known.
+    pub fn refers_to_underscored_in(&self, text: &str, range: TextRange, name: &str) -> bool {
+        debug_assert!(name.starts_with('_'));
+        let first = self
+            .references
+            .partition_point(|reference| reference.range.start() < range.start());
+        self.references[first..]
+            .iter()
+            .take_while(|reference| reference.range.start() < range.end())
+            .any(|reference| text[reference.range] == *name)
+            || self
+                .skipped_in(range)
+                .any(|(_, uses)| uses.underscored.iter().any(|used| used == name))
+    }
+
+    /// The entries that were not walked inside `range`.
+    fn skipped_in(&self, range: TextRange) -> impl Iterator<Item = &(TextRange, Arc<EntryUses>)> {
+        let first = self
+            .skipped
+            .partition_point(|(entry, _)| entry.start() < range.start());
+        self.skipped[first..]
+            .iter()
+            .take_while(move |(entry, _)| range.contains_range(*entry))
+    }
+
+    /// What the code of `entry`, a node this index walked whose enclosing scopes end outside it,
+    /// uses of what encloses it; `text` is the indexed text.
+    pub fn entry_uses(&self, text: &str, entry: TextRange) -> EntryUses {
+        let outer_binding = |id: BindingId| {
+            let binding = &self.bindings[id.0 as usize];
+            (!entry.contains_range(binding.scope_node)).then_some(binding.name_range)
+        };
+        let outer_with = |with: TextRange| (!entry.contains_range(with)).then_some(with.start());
+        let mut uses = EntryUses::default();
+        let first = self
+            .references
+            .partition_point(|reference| reference.range.start() < entry.start());
+        for reference in self.references[first..]
+            .iter()
+            .take_while(|reference| reference.range.start() < entry.end())
+        {
+            let name = &text[reference.range];
+            if name.starts_with('_') && !uses.underscored.iter().any(|used| used == name) {
+                uses.underscored.push(name.to_owned());
+            }
+            match reference.resolution {
+                Resolution::Binding(id) => {
+                    uses.outer.extend(outer_binding(id).map(OuterUse::Binding))
+                }
+                Resolution::With(with) => {
+                    uses.with_names = true;
+                    uses.outer.extend(outer_with(with).map(OuterUse::With));
+                }
+                Resolution::Builtin | Resolution::Undefined => {}
+            }
+        }
+        let first = self.unparsed.partition_point(|(at, _)| *at < entry.start());
+        for (_, resolution) in self.unparsed[first..]
+            .iter()
+            .take_while(|(at, _)| *at < entry.end())
+        {
+            match *resolution {
+                Resolution::Binding(id) => {
+                    uses.outer.extend(outer_binding(id).map(OuterUse::Unparsed))
+                }
+                Resolution::With(with) => uses.outer.extend(outer_with(with).map(OuterUse::With)),
+                Resolution::Builtin | Resolution::Undefined => {}
+            }
+        }
+        uses
     }
 
     /// Whether a binding is used by code that is itself live. Only `let` bindings can be dead
@@ -303,7 +433,18 @@ impl ScopeIndex {
     }
 
     pub fn build(root: &SyntaxNode) -> ScopeIndex {
-        Builder::default().build(root)
+        Builder::default().build(root, Vec::new())
+    }
+
+    /// The index of the file without walking the `skipped` entries (sorted nodes of one large
+    /// non-`rec` set whose enclosing scopes are as when their uses were read), whose uses of
+    /// what encloses the set count as if walked. Inside those entries nothing is resolved, and
+    /// [`ScopeIndex::uses`] lists none of their references.
+    pub fn build_skipping(
+        root: &SyntaxNode,
+        skipped: Vec<(TextRange, Arc<EntryUses>)>,
+    ) -> ScopeIndex {
+        Builder::default().build(root, skipped)
     }
 }
 
@@ -338,13 +479,28 @@ struct Builder {
 }
 
 impl Builder {
-    fn build(mut self, root: &SyntaxNode) -> ScopeIndex {
-        for event in root.preorder() {
+    fn build(mut self, root: &SyntaxNode, skipped: Vec<(TextRange, Arc<EntryUses>)>) -> ScopeIndex {
+        let mut walk = root.preorder();
+        while let Some(event) = walk.next() {
             match event {
-                WalkEvent::Enter(node) => self.enter(&node),
+                WalkEvent::Enter(node) => {
+                    let range = node.text_range();
+                    let is_skipped = !skipped.is_empty()
+                        && skipped
+                            .binary_search_by_key(&range.start(), |(entry, _)| entry.start())
+                            .is_ok_and(|index| skipped[index].0 == range);
+                    if is_skipped {
+                        // Its `Leave` pops nothing: the entry pushed nothing.
+                        walk.skip_subtree();
+                    } else {
+                        self.enter(&node);
+                    }
+                }
                 WalkEvent::Leave(node) => self.leave(&node),
             }
         }
+        self.add_skipped_uses(&skipped);
+        self.index.skipped = skipped;
         self.index
             .references
             .sort_by_key(|reference| reference.range.start());
@@ -358,8 +514,50 @@ impl Builder {
         self.index
             .unparsed_uses
             .resize(self.index.bindings.len(), 0);
+        self.index.skipped_uses.resize(self.index.bindings.len(), 0);
+        self.index.unparsed.sort_by_key(|(at, _)| *at);
         self.index.live = self.liveness();
         self.index
+    }
+
+    /// Counts the uses of the entries that were not walked, as uses by live code: the entries of
+    /// a set that a function, `let` body or `with` returns.
+    fn add_skipped_uses(&mut self, skipped: &[(TextRange, Arc<EntryUses>)]) {
+        if skipped.is_empty() {
+            return;
+        }
+        self.index.skipped_uses.resize(self.index.bindings.len(), 0);
+        self.index
+            .unparsed_uses
+            .resize(self.index.bindings.len(), 0);
+        let withs: HashMap<TextSize, TextRange> = self
+            .index
+            .with_uses
+            .keys()
+            .map(|with| (with.start(), *with))
+            .collect();
+        for (_, uses) in skipped {
+            for used in &uses.outer {
+                match *used {
+                    OuterUse::Binding(name) | OuterUse::Unparsed(name) => {
+                        let Some(id) = self.index.binding_defined_at(name) else {
+                            continue;
+                        };
+                        if matches!(used, OuterUse::Binding(_)) {
+                            self.index.skipped_uses[id.0 as usize] += 1;
+                        } else {
+                            self.index.unparsed_uses[id.0 as usize] += 1;
+                        }
+                        self.edges.push((None, id));
+                    }
+                    OuterUse::With(start) => {
+                        if let Some(with) = withs.get(&start) {
+                            *self.index.with_uses.entry(*with).or_insert(0) += 1;
+                        }
+                    }
+                }
+            }
+        }
     }
 
     /// Live bindings: those reached from live code through uses, to a fixpoint.
@@ -630,6 +828,9 @@ impl Builder {
             let resolution = self.resolve_name(token.text(), range, None);
             // Counted as live code: which binding's definition holds it cannot be known.
             self.note_use(resolution, false);
+            self.index
+                .unparsed
+                .push((token.text_range().start(), resolution));
             if let Resolution::Binding(id) = resolution {
                 let counts = &mut self.index.unparsed_uses;
                 if counts.len() <= id.0 as usize {

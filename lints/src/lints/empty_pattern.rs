@@ -69,10 +69,8 @@ fn check_lambda(ctx: &LintCtx<'_>, node: &SyntaxNode, findings: &mut Findings) {
         "This pattern binds nothing and can be `_`",
     );
     let body_uses_underscore = lambda.body().is_some_and(|body| {
-        body.syntax()
-            .descendants()
-            .filter(|descendant| descendant.kind() == SyntaxKind::NODE_IDENT)
-            .any(|ident| ident.text() == "_" && ctx.scope().resolve(ident.text_range()).is_some())
+        ctx.scope()
+            .refers_to_underscored_in(ctx.text, body.syntax().text_range(), "_")
     });
     if !contains_comment(pattern.syntax()) && !body_uses_underscore {
         finding.fix(Fix::safe(

@@ -99,10 +99,8 @@ fn check_lambda(ctx: &LintCtx<'_>, node: &SyntaxNode, findings: &mut Findings) {
     // The rename must not capture a `_x` that the body refers to; any such reference withholds
     // the fix, which is simpler than proving it is bound inside the body.
     let body_range = lambda.body().map(|body| body.syntax().text_range());
-    let captures = scope.references().iter().any(|reference| {
-        body_range.is_some_and(|range| range.contains_range(reference.range))
-            && ctx.text[reference.range] == *renamed
-    });
+    let captures =
+        body_range.is_some_and(|range| scope.refers_to_underscored_in(ctx.text, range, &renamed));
     if !captures {
         finding.fix(Fix::safe(
             format!("Rename to `{renamed}`"),

@@ -56,18 +56,9 @@ fn check_with(ctx: &LintCtx<'_>, node: &SyntaxNode, findings: &mut Findings) {
     let scope = ctx.scope();
     // A name that resolves to a `with` nested in this body may come from this one too; a name
     // of Nix's global scope never comes from a `with`.
+    // (A name the scope index resolves to a `with` is never one of the global scope.)
     let body_range = body.syntax().text_range();
-    let references = scope.references();
-    let first =
-        references.partition_point(|reference| reference.range.start() < body_range.start());
-    let may_provide = references[first..]
-        .iter()
-        .take_while(|reference| reference.range.start() < body_range.end())
-        .any(|reference| {
-            matches!(reference.resolution, Resolution::With(_))
-                && !is_global_builtin(ctx.text_of(reference.range))
-        });
-    if may_provide {
+    if scope.has_with_names_in(body_range) {
         return;
     }
     let header_end = with
