@@ -324,12 +324,7 @@ impl ScopeIndex {
     /// Whether a reference inside `range` may come from a `with`, including those in entries that
     /// were not walked.
     pub fn has_with_names_in(&self, range: TextRange) -> bool {
-        let first = self
-            .references
-            .partition_point(|reference| reference.range.start() < range.start());
-        self.references[first..]
-            .iter()
-            .take_while(|reference| reference.range.start() < range.end())
+        self.references_in(range)
             .any(|reference| matches!(reference.resolution, Resolution::With(_)))
             || self.skipped_in(range).any(|(_, uses)| uses.with_names)
     }
@@ -338,16 +333,21 @@ impl ScopeIndex {
     /// begins with `_`: of the entries that were not walked, only such names are known.
     pub fn refers_to_underscored_in(&self, text: &str, range: TextRange, name: &str) -> bool {
         debug_assert!(name.starts_with('_'));
+        self.references_in(range)
+            .any(|reference| text[reference.range] == *name)
+            || self
+                .skipped_in(range)
+                .any(|(_, uses)| uses.underscored.iter().any(|used| used == name))
+    }
+
+    /// The references that start inside `range`, in order.
+    fn references_in(&self, range: TextRange) -> impl Iterator<Item = &Reference> {
         let first = self
             .references
             .partition_point(|reference| reference.range.start() < range.start());
         self.references[first..]
             .iter()
-            .take_while(|reference| reference.range.start() < range.end())
-            .any(|reference| text[reference.range] == *name)
-            || self
-                .skipped_in(range)
-                .any(|(_, uses)| uses.underscored.iter().any(|used| used == name))
+            .take_while(move |reference| reference.range.start() < range.end())
     }
 
     /// The entries that were not walked inside `range`.
@@ -369,13 +369,7 @@ impl ScopeIndex {
         };
         let outer_with = |with: TextRange| (!entry.contains_range(with)).then_some(with.start());
         let mut uses = EntryUses::default();
-        let first = self
-            .references
-            .partition_point(|reference| reference.range.start() < entry.start());
-        for reference in self.references[first..]
-            .iter()
-            .take_while(|reference| reference.range.start() < entry.end())
-        {
+        for reference in self.references_in(entry) {
             let name = &text[reference.range];
             if name.starts_with('_') && !uses.underscored.iter().any(|used| used == name) {
                 uses.underscored.push(name.to_owned());
