@@ -397,16 +397,14 @@ fn body_entries(root: &SyntaxNode) -> Option<(TextRange, Vec<TextRange>)> {
             Expr::With(with) => with.body(),
             Expr::Assert(assert) => assert.body(),
             Expr::AttrSet(set) if set.rec_token().is_none() => {
-                let entries: Vec<TextRange> = set
-                    .syntax()
-                    .children()
-                    .filter(|child| {
+                let entries: Vec<TextRange> = syntax::helpers::child_nodes(set.syntax())
+                    .filter(|(kind, _)| {
                         matches!(
-                            child.kind(),
+                            kind,
                             SyntaxKind::NODE_ATTRPATH_VALUE | SyntaxKind::NODE_INHERIT
                         )
                     })
-                    .map(|child| child.text_range())
+                    .map(|(_, range)| range)
                     .collect();
                 let open = set.l_curly_token()?.text_range().end();
                 let close = set.r_curly_token()?.text_range().start();

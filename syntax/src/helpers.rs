@@ -5,6 +5,7 @@ use rustc_hash::FxHashSet;
 use rnix::ast::{self, BinOpKind, Expr, InterpolPart};
 use rnix::{SyntaxKind, SyntaxNode};
 use rowan::ast::AstNode;
+use rowan::TextRange;
 
 /// The value of a string literal without interpolations, escapes resolved and indentation of `''`
 /// strings stripped. `None` for a string with `${…}`.
@@ -60,6 +61,17 @@ fn green_child_nodes(node: &rowan::GreenNodeData) -> impl Iterator<Item = &rowan
     node.children().filter_map(|child| match child {
         rowan::NodeOrToken::Node(node) => Some(node),
         rowan::NodeOrToken::Token(_) => None,
+    })
+}
+
+/// The kinds and ranges of a node's child nodes, without its tokens, read from the green tree: a
+/// set of thousands of entries is listed without building a node for each.
+pub fn child_nodes(node: &SyntaxNode) -> impl Iterator<Item = (SyntaxKind, TextRange)> + '_ {
+    let mut offset = node.text_range().start();
+    node.green().children().filter_map(move |child| {
+        let range = TextRange::at(offset, child.text_len());
+        offset = range.end();
+        child.as_node().map(|node| (green_kind(node), range))
     })
 }
 
@@ -769,6 +781,19 @@ pub fn looks_like_module(expr: &Expr) -> bool {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn child_nodes_from_the_green_tree_are_the_tree_children() {
+        let text = "{ a = 1; # c\n  inherit b; \"c\".d = x: x; ${e} = [ ]; f = ; }";
+        let root = crate::parse(text).root();
+        for node in root.descendants() {
+            let tree: Vec<_> = node
+                .children()
+                .map(|child| (child.kind(), child.text_range()))
+                .collect();
+            assert_eq!(super::child_nodes(&node).collect::<Vec<_>>(), tree);
+        }
+    }
+
     #[test]
     fn rec_token_looks_before_the_brace_only() {
         for (text, expected) in [
