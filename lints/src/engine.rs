@@ -10,6 +10,7 @@ use syntax::{
 use crate::config::Config;
 use crate::diagnostic::{Diagnostic, Fix};
 use crate::fix::fix_keeps_syntax_of;
+use crate::lint::ScopeSource;
 use crate::lint::{Findings, Lint, LintCtx};
 use crate::lints::syntax_error::SYNTAX_ERROR;
 use crate::registry::LINTS;
@@ -120,6 +121,9 @@ pub(crate) struct Gathered {
     /// By index into the lints, where the visit that made each finding started.
     pub(crate) starts: Vec<Vec<TextSize>>,
     pub(crate) failures: Vec<(usize, LintFailure)>,
+    /// The scope index a walk of [`ScopeSource::Skipping`] built, for the check to read what the
+    /// entries it walked use.
+    pub(crate) scope: Option<ScopeIndex>,
 }
 
 /// Which nodes one walk visits. Preorder visits nodes by their start, so the nodes that start
@@ -202,7 +206,7 @@ fn gather(
     part: Part<'_>,
     line_index: Option<&LineIndex>,
     suppressions: Option<&mut Suppressions>,
-    scope: Option<&ScopeIndex>,
+    scope: ScopeSource<'_>,
 ) -> Gathered {
     let root = parse.root();
     let ctx = LintCtx::new(text, &root, file_name, config).with_scope(scope);
@@ -297,10 +301,15 @@ fn gather(
             }
         }
     }
+    let scope = match scope {
+        ScopeSource::Skipping(_) => ctx.into_built_scope(),
+        ScopeSource::Build | ScopeSource::Built(_) => None,
+    };
     Gathered {
         findings,
         starts,
         failures,
+        scope,
     }
 }
 
@@ -322,7 +331,7 @@ fn run_on(
         file_name,
         config,
         lints,
-        scope: None,
+        scope: ScopeSource::Build,
     };
     let gathered = walk.whole_file(
         &enabled,
@@ -348,9 +357,8 @@ pub(crate) struct Walk<'a> {
     pub(crate) file_name: Option<&'a str>,
     pub(crate) config: &'a Config,
     pub(crate) lints: &'a [&'static Lint],
-    /// The scope index the lints read, when built before the walks; otherwise each walk builds
-    /// its own at the first lint that asks.
-    pub(crate) scope: Option<&'a ScopeIndex>,
+    /// Where the scope index the lints read comes from.
+    pub(crate) scope: ScopeSource<'a>,
 }
 
 impl Walk<'_> {
@@ -589,6 +597,7 @@ pub(crate) fn join_halves(first: Gathered, second: Gathered) -> Gathered {
         findings,
         starts,
         failures,
+        scope: first.scope.or(second.scope),
     }
 }
 

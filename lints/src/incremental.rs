@@ -19,7 +19,7 @@ use crate::engine::{
     join_halves, line_index_for_suppressions, Gathered, Part, Report, Validate, Walk,
     TWO_THREADS_FROM,
 };
-use crate::lint::{Finding, Lint, Reach};
+use crate::lint::{Finding, Lint, Reach, ScopeSource};
 use crate::registry::LINTS;
 use crate::scope::{EntryUses, ScopeIndex};
 use crate::suppression::Suppressions;
@@ -80,51 +80,35 @@ pub fn check_retaining(
     let plan = previous
         .and_then(|previous| plan(previous, lints, text, file_name, config, (body, &entries)));
 
-    // One scope index serves the walks that visit entries: after an edit, one that skips the
-    // kept entries and counts what they use of the enclosing scopes.
+    // The walks of a whole check share one scope index; after an edit, the walk that visits the
+    // edited entry builds one on its thread that skips the kept entries and counts what they use
+    // of the enclosing scopes.
     let root = parse.root();
-    let scope = (!entries.is_empty()).then(|| match &plan {
-        Some(plan) => ScopeIndex::build_skipping(
-            &root,
+    let full = (plan.is_none() && !entries.is_empty()).then(|| ScopeIndex::build(&root));
+    let kept_uses: Vec<(TextRange, Arc<EntryUses>)> = plan
+        .as_ref()
+        .map(|plan| {
             plan.skipped
                 .iter()
                 .copied()
                 .zip(plan.kept_uses.iter().cloned())
-                .collect(),
-        ),
-        None => ScopeIndex::build(&root),
-    });
-    let new_uses = |entries: &[TextRange]| -> Vec<Arc<EntryUses>> {
-        let Some(scope) = &scope else {
-            return Vec::new();
-        };
-        entries
-            .iter()
-            .map(|entry| Arc::new(scope.entry_uses(text, *entry)))
-            .collect()
-    };
-    let uses: Vec<Arc<EntryUses>> = match &plan {
-        None => new_uses(&entries),
-        Some(plan) => {
-            let (kept_before, kept_after) = plan.kept_uses.split_at(plan.before);
-            let mut uses = kept_before.to_vec();
-            uses.extend(new_uses(
-                &entries[plan.before..entries.len() - kept_after.len()],
-            ));
-            uses.extend_from_slice(kept_after);
-            uses
-        }
-    };
+                .collect()
+        })
+        .unwrap_or_default();
     let walk = Walk {
         parse,
         text,
         file_name,
         config,
         lints,
-        scope: None,
+        scope: ScopeSource::Build,
     };
     let with_scope = Walk {
-        scope: scope.as_ref(),
+        scope: match (&full, &plan) {
+            (Some(full), _) => ScopeSource::Built(full),
+            (None, Some(_)) => ScopeSource::Skipping(&kept_uses),
+            (None, None) => ScopeSource::Build,
+        },
         ..walk
     };
     let line_index = line_index_for_suppressions(text);
@@ -168,6 +152,31 @@ pub fn check_retaining(
         None => with_scope.whole_file(&enabled, large, line_index.as_ref(), &mut suppressions),
     };
 
+    let uses_of = |scope: &ScopeIndex, entries: &[TextRange]| -> Vec<Arc<EntryUses>> {
+        entries
+            .iter()
+            .map(|entry| Arc::new(scope.entry_uses(text, *entry)))
+            .collect()
+    };
+    let uses: Vec<Arc<EntryUses>> = match (&plan, &full) {
+        (None, Some(full)) => uses_of(full, &entries),
+        (None, None) => Vec::new(),
+        (Some(plan), _) => {
+            let (kept_before, kept_after) = plan.kept_uses.split_at(plan.before);
+            let edited = &entries[plan.before..entries.len() - kept_after.len()];
+            let mut uses = kept_before.to_vec();
+            if !edited.is_empty() {
+                // No lint asked for the index when none is enabled that resolves names.
+                let scope = gathered
+                    .scope
+                    .take()
+                    .unwrap_or_else(|| ScopeIndex::build_skipping(&root, kept_uses.clone()));
+                uses.extend(uses_of(&scope, edited));
+            }
+            uses.extend_from_slice(kept_after);
+            uses
+        }
+    };
     let failed: Vec<bool> = (0..lints.len())
         .map(|index| gathered.failures.iter().any(|(lint, _)| *lint == index))
         .collect();

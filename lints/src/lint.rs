@@ -2,6 +2,7 @@ use std::any::{Any, TypeId};
 use std::cell::{Cell, OnceCell, RefCell};
 use std::collections::HashMap;
 use std::rc::Rc;
+use std::sync::Arc;
 
 use syntax::{SyntaxKind, SyntaxNode, TextRange};
 
@@ -9,7 +10,7 @@ use crate::config::Config;
 use crate::diagnostic::{Fix, Related, Severity, Tag};
 use crate::fetchers::{self, Call};
 use crate::module_context::{self, Key};
-use crate::scope::ScopeIndex;
+use crate::scope::{EntryUses, ScopeIndex};
 
 /// What a lint is about, for grouping in docs and output.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -216,6 +217,18 @@ impl std::fmt::Debug for Lint {
 /// A fact's type and the node it is about.
 type MemoKey = (TypeId, SyntaxKind, TextRange);
 
+/// Where the scope index the lints of one walk read comes from.
+#[derive(Clone, Copy)]
+pub(crate) enum ScopeSource<'a> {
+    /// Built over the whole file at the first lint that asks.
+    Build,
+    /// Built before the walk, shared with other walks.
+    Built(&'a ScopeIndex),
+    /// Built at the first lint that asks without walking these entries
+    /// ([`ScopeIndex::build_skipping`]).
+    Skipping(&'a [(TextRange, Arc<EntryUses>)]),
+}
+
 /// What a lint knows about the file it checks.
 pub struct LintCtx<'a> {
     pub text: &'a str,
@@ -226,8 +239,8 @@ pub struct LintCtx<'a> {
     /// The lint being run, so that it can read its own options.
     current: Cell<Option<&'static Lint>>,
     scope: OnceCell<ScopeIndex>,
-    /// An index built before the walk, shared by the walks of one check.
-    built_scope: Option<&'a ScopeIndex>,
+    /// Where [`LintCtx::scope`] comes from.
+    scope_source: ScopeSource<'a>,
     /// Facts about one node that several visits need, computed at the first (see `memo`).
     memo: RefCell<HashMap<MemoKey, Rc<dyn Any>>>,
     /// Facts about the node the engine is visiting, read by several of the lints that visit it.
@@ -259,7 +272,7 @@ impl<'a> LintCtx<'a> {
             config,
             current: Cell::new(None),
             scope: OnceCell::new(),
-            built_scope: None,
+            scope_source: ScopeSource::Build,
             memo: RefCell::default(),
             visit: RefCell::default(),
         }
@@ -363,16 +376,24 @@ impl<'a> LintCtx<'a> {
 
     /// Name resolution and liveness for the file, built on first use and shared by all lints.
     pub fn scope(&self) -> &ScopeIndex {
-        match self.built_scope {
-            Some(scope) => scope,
-            None => self.scope.get_or_init(|| ScopeIndex::build(self.root)),
+        match self.scope_source {
+            ScopeSource::Built(scope) => scope,
+            ScopeSource::Build => self.scope.get_or_init(|| ScopeIndex::build(self.root)),
+            ScopeSource::Skipping(skipped) => self
+                .scope
+                .get_or_init(|| ScopeIndex::build_skipping(self.root, skipped.to_vec())),
         }
     }
 
-    /// Answers [`LintCtx::scope`] with an index built before, when given.
-    pub(crate) fn with_scope(mut self, scope: Option<&'a ScopeIndex>) -> LintCtx<'a> {
-        self.built_scope = scope;
+    /// Answers [`LintCtx::scope`] from `source`.
+    pub(crate) fn with_scope(mut self, source: ScopeSource<'a>) -> LintCtx<'a> {
+        self.scope_source = source;
         self
+    }
+
+    /// The index this context built, if a lint asked for one.
+    pub(crate) fn into_built_scope(self) -> Option<ScopeIndex> {
+        self.scope.into_inner()
     }
 
     /// Whether the file is a flake: named `flake.nix`.
