@@ -5,9 +5,13 @@
 //! inside one of them. When the set is not `rec`, no entry binds a name another entry sees, so a
 //! lint of [`Reach::Entry`] finds inside every other entry what it found there before. Such lints
 //! run again over the changed entry and what lies outside every entry; their findings inside the
-//! other entries are taken over, moved by the edit's change of length. Lints of [`Reach::File`]
-//! run over the whole file as always. The report is the report of a full check; a test holds the
-//! two equal over long random edit sequences.
+//! other entries are taken over, moved by the edit's change of length. Lints of [`Reach::Set`]
+//! also visit every entry of the set itself again; those of [`Reach::EntryAndEntriesHolding`] run
+//! over the whole file when the edited text holds one of their words, as lints of [`Reach::File`]
+//! always do. The scope index of such a check skips the kept entries, counting what each uses of
+//! the scopes around the set as the check before read it ([`crate::scope::EntryUses`]). The
+//! report is the report of a full check; a test holds the two equal over long random edit
+//! sequences.
 
 use std::sync::Arc;
 
@@ -40,8 +44,8 @@ pub struct Retained {
     entries: Vec<TextRange>,
     /// What the code of each entry uses of the scopes that enclose the set.
     uses: Vec<Arc<EntryUses>>,
-    /// By index in the registry, for each enabled lint of [`Reach::Entry`] that did not fail:
-    /// its findings, each with the start of the node whose visit found it.
+    /// By index in the registry, for each enabled lint whose reach keeps findings and that did
+    /// not fail: its findings, each with the start of the node whose visit found it.
     findings: Vec<Option<Vec<(TextSize, Finding)>>>,
     /// Whether this check took findings over from the one before.
     reused: bool,
