@@ -75,11 +75,41 @@ pub fn child_nodes(node: &SyntaxNode) -> impl Iterator<Item = (SyntaxKind, TextR
     })
 }
 
+/// The child nodes of `node` of kind `kind`; when `kind` is `NODE_ATTRPATH_VALUE`, only those whose
+/// value is of kind `value` as [`value_kind`] tells, when given. Read from the green tree, so that
+/// a node is built only for each child found.
+pub fn child_nodes_of_kind(
+    node: &SyntaxNode,
+    kind: SyntaxKind,
+    value: Option<SyntaxKind>,
+) -> impl Iterator<Item = SyntaxNode> + '_ {
+    let mut offset = node.text_range().start();
+    node.green().children().filter_map(move |child| {
+        let range = TextRange::at(offset, child.text_len());
+        offset = range.end();
+        let green = child.as_node()?;
+        if green_kind(green) != kind {
+            return None;
+        }
+        if value.is_some_and(|value| green_value_kind(green) != Some(value)) {
+            return None;
+        }
+        node.child_or_token_at_range(range)?
+            .into_node()
+            .filter(|child| child.text_range() == range && child.kind() == kind)
+    })
+}
+
 /// The kind of the value of `name = value;` (a `NODE_ATTRPATH_VALUE`), as
 /// [`ast::AttrpathValue::value`] finds it, read from the green tree: a lint that looks for one
 /// kind of value passes over the others without building their nodes.
 pub fn value_kind(attrpath_value: &SyntaxNode) -> Option<SyntaxKind> {
-    green_child_nodes(attrpath_value.green())
+    green_value_kind(attrpath_value.green())
+}
+
+/// [`value_kind`] of a node of the green tree.
+fn green_value_kind(attrpath_value: &rowan::GreenNodeData) -> Option<SyntaxKind> {
+    green_child_nodes(attrpath_value)
         .map(green_kind)
         .find(|kind| Expr::can_cast(*kind))
 }
@@ -783,6 +813,7 @@ pub fn looks_like_module(expr: &Expr) -> bool {
 mod tests {
     #[test]
     fn child_nodes_from_the_green_tree_are_the_tree_children() {
+        use rnix::SyntaxKind;
         let text = "{ a = 1; # c\n  inherit b; \"c\".d = x: x; ${e} = [ ]; f = ; }";
         let root = crate::parse(text).root();
         for node in root.descendants() {
@@ -791,6 +822,20 @@ mod tests {
                 .map(|child| (child.kind(), child.text_range()))
                 .collect();
             assert_eq!(super::child_nodes(&node).collect::<Vec<_>>(), tree);
+            for (kind, value) in [
+                (SyntaxKind::NODE_INHERIT, None),
+                (SyntaxKind::NODE_ATTRPATH_VALUE, None),
+                (SyntaxKind::NODE_ATTRPATH_VALUE, Some(SyntaxKind::NODE_LAMBDA)),
+                (SyntaxKind::NODE_ATTRPATH_VALUE, Some(SyntaxKind::NODE_LITERAL)),
+            ] {
+                let tree: Vec<_> = node
+                    .children()
+                    .filter(|child| child.kind() == kind)
+                    .filter(|child| value.is_none() || super::value_kind(child) == value)
+                    .collect();
+                let green: Vec<_> = super::child_nodes_of_kind(&node, kind, value).collect();
+                assert_eq!(green, tree);
+            }
         }
     }
 

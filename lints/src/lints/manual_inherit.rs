@@ -1,7 +1,8 @@
 //! NIX003: `k = k;` in an attribute set, which `inherit k;` says directly.
 
-use syntax::ast::{self, Expr, HasEntry};
-use syntax::helpers::{contains_comment, entry_removal_range, ident_token};
+use syntax::ast::{self, Expr};
+use syntax::helpers::{child_nodes_of_kind, contains_comment, entry_removal_range, ident_token};
+use syntax::SyntaxKind::{NODE_ATTRPATH_VALUE, NODE_IDENT, NODE_INHERIT};
 use syntax::{AstNode, SyntaxKind, SyntaxNode, TextEdit, TextRange};
 
 use crate::diagnostic::Fix;
@@ -68,15 +69,17 @@ fn check_binding(ctx: &LintCtx<'_>, node: &SyntaxNode, findings: &mut Findings) 
     };
     let message = format!("`{name}` can be inherited");
     let finding = findings.report(node.text_range(), message);
+    // A set of thousands of entries has few candidates: only they get a node built.
     let facts = ctx.memo(set.syntax(), || SetCandidates {
-        candidates: set
-            .attrpath_values()
+        candidates: child_nodes_of_kind(set.syntax(), NODE_ATTRPATH_VALUE, Some(NODE_IDENT))
             .filter_map(|value| {
-                let name = manual_inherit_name(value.syntax())?;
-                Some(Candidate::new(value.syntax().clone(), name))
+                let name = manual_inherit_name(&value)?;
+                Some(Candidate::new(value, name))
             })
             .collect(),
-        existing: set.inherits().find(|inherit| inherit.from().is_none()),
+        existing: child_nodes_of_kind(set.syntax(), NODE_INHERIT, None)
+            .filter_map(ast::Inherit::cast)
+            .find(|inherit| inherit.from().is_none()),
     });
     if let Some(fix) = inherit_fix(node, &facts.candidates, facts.existing.as_ref(), None) {
         finding.fix(fix);

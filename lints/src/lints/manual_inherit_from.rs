@@ -2,8 +2,8 @@
 
 use std::collections::HashMap;
 
-use syntax::ast::{self, Expr, HasEntry};
-use syntax::helpers::{ident_token, is_trivia, unwrap_parens};
+use syntax::ast::{self, Expr};
+use syntax::helpers::{child_nodes_of_kind, ident_token, is_trivia, unwrap_parens};
 use syntax::{AstNode, SyntaxKind, SyntaxNode, TextRange};
 
 use crate::lint::{declare_lint, Findings, LintCtx};
@@ -94,19 +94,19 @@ fn check_binding(ctx: &LintCtx<'_>, node: &SyntaxNode, findings: &mut Findings) 
     let finding = findings.report(node.text_range(), message);
 
     let holder_facts = ctx.memo(&holder, || {
-        let (values, inherits): (Vec<ast::AttrpathValue>, Vec<ast::Inherit>) = match holder.kind() {
-            SyntaxKind::NODE_LET_IN => match ast::LetIn::cast(holder.clone()) {
-                Some(let_in) => (
-                    let_in.attrpath_values().collect(),
-                    let_in.inherits().collect(),
-                ),
-                None => (Vec::new(), Vec::new()),
-            },
-            _ => match ast::AttrSet::cast(holder.clone()) {
-                Some(set) => (set.attrpath_values().collect(), set.inherits().collect()),
-                None => (Vec::new(), Vec::new()),
-            },
-        };
+        // The bindings and `inherit`s of the set or `let`; of the bindings, only those whose
+        // value is a selection can match, and only they get a node built.
+        let values: Vec<ast::AttrpathValue> = child_nodes_of_kind(
+            &holder,
+            SyntaxKind::NODE_ATTRPATH_VALUE,
+            Some(SyntaxKind::NODE_SELECT),
+        )
+        .filter_map(ast::AttrpathValue::cast)
+        .collect();
+        let inherits: Vec<ast::Inherit> =
+            child_nodes_of_kind(&holder, SyntaxKind::NODE_INHERIT, None)
+                .filter_map(ast::Inherit::cast)
+                .collect();
         // The sources of the `inherit (e)`s, as tokens to compare with a binding's source.
         let mut by_source = HashMap::new();
         for inherit in inherits {
