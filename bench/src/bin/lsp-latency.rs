@@ -130,7 +130,7 @@ fn drive(child: &mut Child, options: &Options, text: &str) -> anyhow::Result<()>
         "textDocument/didOpen",
         json!({ "textDocument": { "uri": uri, "languageId": "nix", "version": 1, "text": text } }),
     )?;
-    server.wait_for_diagnostics(&uri)?;
+    server.wait_for_diagnostics(&uri, 1)?;
     let first = started.elapsed();
     if let Some(rounds) = options.outline {
         return time_outline(&mut server, options, &uri, rounds);
@@ -167,7 +167,7 @@ fn drive(child: &mut Child, options: &Options, text: &str) -> anyhow::Result<()>
                     "contentChanges": [{ "range": range, "text": change.insert }]
                 }),
             )?;
-            server.wait_for_diagnostics(&uri)?;
+            server.wait_for_diagnostics(&uri, version)?;
             latencies.push((step, sent.elapsed()));
             current = change.apply(&current);
             // A pause between keystrokes, so each edit is timed on its own.
@@ -375,10 +375,17 @@ impl Server {
         })
     }
 
-    fn wait_for_diagnostics(&mut self, uri: &str) -> anyhow::Result<Value> {
+    /// The next diagnostics for `uri` at `version`: a server that says which version its
+    /// diagnostics are for may still publish for an earlier one (a check that was under way), and
+    /// those do not answer the edit. Diagnostics without a version count for any.
+    fn wait_for_diagnostics(&mut self, uri: &str, version: i64) -> anyhow::Result<Value> {
         self.wait(|message| {
             message.get("method") == Some(&json!("textDocument/publishDiagnostics"))
                 && message.pointer("/params/uri").and_then(Value::as_str) == Some(uri)
+                && message
+                    .pointer("/params/version")
+                    .and_then(Value::as_i64)
+                    .is_none_or(|published| published == version)
         })
     }
 
