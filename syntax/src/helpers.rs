@@ -825,8 +825,14 @@ mod tests {
             for (kind, value) in [
                 (SyntaxKind::NODE_INHERIT, None),
                 (SyntaxKind::NODE_ATTRPATH_VALUE, None),
-                (SyntaxKind::NODE_ATTRPATH_VALUE, Some(SyntaxKind::NODE_LAMBDA)),
-                (SyntaxKind::NODE_ATTRPATH_VALUE, Some(SyntaxKind::NODE_LITERAL)),
+                (
+                    SyntaxKind::NODE_ATTRPATH_VALUE,
+                    Some(SyntaxKind::NODE_LAMBDA),
+                ),
+                (
+                    SyntaxKind::NODE_ATTRPATH_VALUE,
+                    Some(SyntaxKind::NODE_LITERAL),
+                ),
             ] {
                 let tree: Vec<_> = node
                     .children()
