@@ -64,15 +64,28 @@ fn green_child_nodes(node: &rowan::GreenNodeData) -> impl Iterator<Item = &rowan
     })
 }
 
+/// The children of a node in the green tree, nodes and tokens, each with its range in the text.
+pub(crate) fn green_children(
+    node: &SyntaxNode,
+) -> impl Iterator<
+    Item = (
+        rowan::NodeOrToken<&rowan::GreenNodeData, &rowan::GreenTokenData>,
+        TextRange,
+    ),
+> + '_ {
+    let mut offset = node.text_range().start();
+    node.green().children().map(move |child| {
+        let range = TextRange::at(offset, child.text_len());
+        offset = range.end();
+        (child, range)
+    })
+}
+
 /// The kinds and ranges of a node's child nodes, without its tokens, read from the green tree: a
 /// set of thousands of entries is listed without building a node for each.
 pub fn child_nodes(node: &SyntaxNode) -> impl Iterator<Item = (SyntaxKind, TextRange)> + '_ {
-    let mut offset = node.text_range().start();
-    node.green().children().filter_map(move |child| {
-        let range = TextRange::at(offset, child.text_len());
-        offset = range.end();
-        child.as_node().map(|node| (green_kind(node), range))
-    })
+    green_children(node)
+        .filter_map(|(child, range)| child.as_node().map(|node| (green_kind(node), range)))
 }
 
 /// The child nodes of `node` of kind `kind`; when `kind` is `NODE_ATTRPATH_VALUE`, only those whose
@@ -83,10 +96,7 @@ pub fn child_nodes_of_kind(
     kind: SyntaxKind,
     value: Option<SyntaxKind>,
 ) -> impl Iterator<Item = SyntaxNode> + '_ {
-    let mut offset = node.text_range().start();
-    node.green().children().filter_map(move |child| {
-        let range = TextRange::at(offset, child.text_len());
-        offset = range.end();
+    green_children(node).filter_map(move |(child, range)| {
         let green = child.as_node()?;
         if green_kind(green) != kind {
             return None;

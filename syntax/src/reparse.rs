@@ -462,18 +462,11 @@ struct Child {
 
 fn children_of(block: &SyntaxNode) -> Vec<Child> {
     use rowan::Language;
-    let mut offset = block.text_range().start();
-    block
-        .green()
-        .children()
-        .map(|child| {
-            let range = TextRange::at(offset, child.text_len());
-            offset = range.end();
-            Child {
-                range,
-                kind: rnix::NixLanguage::kind_from_raw(child.kind()),
-                node: child.as_node().is_some(),
-            }
+    crate::helpers::green_children(block)
+        .map(|(child, range)| Child {
+            range,
+            kind: rnix::NixLanguage::kind_from_raw(child.kind()),
+            node: child.as_node().is_some(),
         })
         .collect()
 }
