@@ -493,8 +493,6 @@ impl Builder {
                 WalkEvent::Leave(node) => self.leave(&node),
             }
         }
-        self.add_skipped_uses(&skipped);
-        self.index.skipped = skipped;
         self.index
             .references
             .sort_by_key(|reference| reference.range.start());
@@ -510,6 +508,8 @@ impl Builder {
             .resize(self.index.bindings.len(), 0);
         self.index.skipped_uses.resize(self.index.bindings.len(), 0);
         self.index.unparsed.sort_by_key(|(at, _)| *at);
+        self.add_skipped_uses(&skipped);
+        self.index.skipped = skipped;
         self.index.live = self.liveness();
         self.index
     }
@@ -520,10 +520,6 @@ impl Builder {
         if skipped.is_empty() {
             return;
         }
-        self.index.skipped_uses.resize(self.index.bindings.len(), 0);
-        self.index
-            .unparsed_uses
-            .resize(self.index.bindings.len(), 0);
         let withs: HashMap<TextSize, TextRange> = self
             .index
             .with_uses
