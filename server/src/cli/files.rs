@@ -252,25 +252,61 @@ pub struct Snapshot {
 }
 
 impl Snapshot {
+    /// Reads a regular file whole, with three system calls besides the reads: open, stat, close.
+    /// Over a tree of many small files the calls cost more than the bytes.
     pub fn read(path: &Path) -> std::io::Result<Snapshot> {
-        // Opening a named pipe or a device for reading can block forever: look before opening.
-        let kind = std::fs::metadata(path)?.file_type();
-        if !kind.is_file() && !kind.is_dir() {
-            return Err(std::io::Error::other("not a regular file"));
-        }
-        let mut file = std::fs::File::open(path)?;
+        let mut file = open_regular(path)?;
         let metadata = file.metadata()?;
         if metadata.is_dir() {
             return Err(std::io::Error::other("is a directory"));
         }
-        let mut bytes = Vec::with_capacity(usize::try_from(metadata.len()).unwrap_or(0));
-        file.read_to_end(&mut bytes)?;
+        if !metadata.is_file() {
+            return Err(std::io::Error::other("not a regular file"));
+        }
+        // One byte more than the file holds, so that the read that fills the rest finds the end
+        // at once; a file that grew since is read on to its end.
+        let len = usize::try_from(metadata.len()).unwrap_or(0);
+        let mut bytes = vec![0; len.saturating_add(1)];
+        let mut filled = 0;
+        loop {
+            if filled == bytes.len() {
+                bytes.resize(bytes.len().saturating_mul(2), 0);
+            }
+            match file.read(&mut bytes[filled..]) {
+                Ok(0) => break,
+                Ok(read) => filled += read,
+                Err(error) if error.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(error) => return Err(error),
+            }
+        }
+        bytes.truncate(filled);
         Ok(Snapshot {
             len: metadata.len(),
             modified: metadata.modified().ok(),
             bytes,
         })
     }
+}
+
+/// Opens a file for reading without waiting: opening a named pipe blocks until a writer comes,
+/// unless it is opened non-blocking, and what was opened is looked at before it is read.
+#[cfg(unix)]
+fn open_regular(path: &Path) -> std::io::Result<std::fs::File> {
+    use std::os::unix::fs::OpenOptionsExt;
+    std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK)
+        .open(path)
+}
+
+/// Elsewhere, looks at the path first: opening a named pipe or a device can block forever.
+#[cfg(not(unix))]
+fn open_regular(path: &Path) -> std::io::Result<std::fs::File> {
+    let kind = std::fs::metadata(path)?.file_type();
+    if !kind.is_file() && !kind.is_dir() {
+        return Err(std::io::Error::other("not a regular file"));
+    }
+    std::fs::File::open(path)
 }
 
 /// Reads a file as UTF-8 text, or says in one line why it cannot be checked.
