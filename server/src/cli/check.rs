@@ -1,10 +1,11 @@
 //! `nixwise check`: lint files in parallel and report in a stable order.
 
+use std::collections::HashSet;
 use std::io::{self, BufWriter, Write};
 use std::process::ExitCode;
+use std::sync::{Mutex, PoisonError};
 
 use lints::{Diagnostic, LintFailure};
-use rayon::prelude::*;
 use syntax::LineIndex;
 
 use super::files::{self, Target};
@@ -79,26 +80,52 @@ pub fn run(args: CheckArgs) -> ExitCode {
 }
 
 fn check(args: &CheckArgs) -> anyhow::Result<ExitCode> {
-    let discovery = args.files.discover()?;
     let pool = files::worker_pool()?;
-    let progress = super::progress::bar(discovery.targets.len());
+    let progress = super::progress::bar();
     let validate = args.format.validate();
-    let outcomes: Vec<TargetOutcome> = pool.install(|| {
-        discovery
-            .targets
-            .par_iter()
-            .map(|target| {
-                let outcome = check_target(target, &discovery.targets, validate);
+    let outcomes = Mutex::new(Vec::new());
+    // The walk runs on one worker and hands each file to the pool as it finds it: the files are
+    // checked while the walk goes on, instead of after it.
+    let discovery = pool.scope(|scope| {
+        let (outcomes, progress) = (&outcomes, &progress);
+        let check = move |target: Target, flake_nix_checked: bool| {
+            scope.spawn(move |_| {
+                let outcome = check_target(&target, flake_nix_checked, validate);
                 progress.inc(1);
-                outcome
+                outcomes
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .push((target, outcome));
             })
-            .collect()
-    });
+        };
+        let mut checked = HashSet::new();
+        let mut locks = Vec::new();
+        let discovery = args.files.discover_each(|target| {
+            progress.found(1);
+            if target.file_name() == Some("flake.lock") {
+                locks.push(target);
+            } else {
+                checked.insert(target.path.clone());
+                check(target, false);
+            }
+        });
+        // Whether a lock's flake.nix is checked too is known once the walk is done.
+        for lock in locks {
+            let flake_nix_checked = checked.contains(&lock.path.with_file_name("flake.nix"));
+            check(lock, flake_nix_checked);
+        }
+        discovery
+    })?;
     progress.finish_and_clear();
+    discovery.print_problems();
+    let mut outcomes = outcomes
+        .into_inner()
+        .unwrap_or_else(PoisonError::into_inner);
+    outcomes.sort_by(|(a, _), (b, _)| files::in_report_order(a, b));
 
     let mut unreadable = discovery.errors.len();
     let mut checked = Vec::with_capacity(outcomes.len());
-    for outcome in outcomes {
+    for (_, outcome) in outcomes {
         match outcome {
             Ok(files) => {
                 for (file, failures) in files {
@@ -148,13 +175,17 @@ type TargetOutcome = Result<Vec<(CheckedFile, Vec<LintFailure>)>, String>;
 
 /// Checks one file. A `flake.nix` is checked with the `flake.lock` beside it, whose findings come
 /// back as a second file; a `flake.lock` named on its own is checked with its `flake.nix`, unless
-/// that is checked too.
-fn check_target(target: &Target, all: &[Target], validate: lints::Validate) -> TargetOutcome {
+/// that is checked too (`flake_nix_checked`).
+fn check_target(
+    target: &Target,
+    flake_nix_checked: bool,
+    validate: lints::Validate,
+) -> TargetOutcome {
     if target.file_name() == Some("flake.lock") {
-        let flake_nix = target.path.with_file_name("flake.nix");
-        if all.iter().any(|other| other.path == flake_nix) {
+        if flake_nix_checked {
             return Ok(Vec::new());
         }
+        let flake_nix = target.path.with_file_name("flake.nix");
         let nix_text = read_optional(&flake_nix)?;
         let (_, lock_text) = files::read_source(target)?;
         let report = lints::check_flake(

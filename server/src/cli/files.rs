@@ -47,12 +47,44 @@ pub struct Discovery {
     pub errors: Vec<String>,
 }
 
+impl Discovery {
+    /// Prints the configuration warnings and the paths that could not be read, one line each.
+    pub fn print_problems(&self) {
+        for warning in &self.warnings {
+            super::warning_line(warning);
+        }
+        for error in &self.errors {
+            super::error_line(error);
+        }
+    }
+}
+
 /// Finds the files under `paths` and the configuration of each. An unreadable configuration file
 /// or one with a TOML syntax error is an error; a problem with one of the paths is not.
 pub fn discover(paths: &[PathBuf], config_override: Option<&Path>) -> anyhow::Result<Discovery> {
+    let mut targets = Vec::new();
+    let mut discovery = discover_each(paths, config_override, |target| targets.push(target))?;
+    targets.sort_by(in_report_order);
+    discovery.targets = targets;
+    Ok(discovery)
+}
+
+/// The order of the report: by the path as shown.
+pub fn in_report_order(a: &Target, b: &Target) -> std::cmp::Ordering {
+    a.display.cmp(&b.display).then_with(|| a.path.cmp(&b.path))
+}
+
+/// Like [`discover`], handing each file to `each` as soon as it is found, in the order of the
+/// walk and each once, so that files can be checked while the walk goes on. The discovery
+/// returned lists no targets.
+pub fn discover_each(
+    paths: &[PathBuf],
+    config_override: Option<&Path>,
+    mut each: impl FnMut(Target),
+) -> anyhow::Result<Discovery> {
     let mut configs = Configs::new(config_override)?;
     let mut discovery = Discovery::default();
-    let mut found: HashMap<PathBuf, Target> = HashMap::new();
+    let mut found: HashSet<PathBuf> = HashSet::new();
     for root in paths {
         let metadata = match std::fs::metadata(root) {
             Ok(metadata) => metadata,
@@ -64,7 +96,7 @@ pub fn discover(paths: &[PathBuf], config_override: Option<&Path>) -> anyhow::Re
             }
         };
         if !metadata.is_dir() {
-            configs.add(root, &mut found)?;
+            configs.add(root, &mut found, &mut each)?;
             continue;
         }
         let walker = ignore::WalkBuilder::new(root)
@@ -86,7 +118,7 @@ pub fn discover(paths: &[PathBuf], config_override: Option<&Path>) -> anyhow::Re
                             .extension()
                             .is_some_and(|extension| extension == "nix");
                     if is_nix_file {
-                        configs.add(entry.path(), &mut found)?;
+                        configs.add(entry.path(), &mut found, &mut each)?;
                     }
                 }
                 Err(error) => discovery.errors.push(one_line_walk_error(&error)),
@@ -94,10 +126,6 @@ pub fn discover(paths: &[PathBuf], config_override: Option<&Path>) -> anyhow::Re
         }
     }
     discovery.warnings = configs.warnings;
-    discovery.targets = found.into_values().collect();
-    discovery
-        .targets
-        .sort_by(|a, b| a.display.cmp(&b.display).then_with(|| a.path.cmp(&b.path)));
     Ok(discovery)
 }
 
@@ -130,10 +158,15 @@ impl Configs {
         })
     }
 
-    /// Adds `path` to `found` unless its configuration excludes it.
-    fn add(&mut self, path: &Path, found: &mut HashMap<PathBuf, Target>) -> anyhow::Result<()> {
+    /// Hands `path` to `each` unless it was `found` before or its configuration excludes it.
+    fn add(
+        &mut self,
+        path: &Path,
+        found: &mut HashSet<PathBuf>,
+        each: &mut impl FnMut(Target),
+    ) -> anyhow::Result<()> {
         let shown = strip_current_dir(path);
-        if found.contains_key(shown) {
+        if found.contains(shown) {
             return Ok(());
         }
         let absolute = normalize(path);
@@ -161,15 +194,12 @@ impl Configs {
             .and_then(|file| file.relative(&absolute))
             .is_some_and(|relative| is_excluded(&config, &relative));
         if !excluded {
-            let display = shown.to_string_lossy().into_owned();
-            found.insert(
-                shown.to_path_buf(),
-                Target {
-                    display,
-                    path: path.to_path_buf(),
-                    config,
-                },
-            );
+            found.insert(shown.to_path_buf());
+            each(Target {
+                display: shown.to_string_lossy().into_owned(),
+                path: path.to_path_buf(),
+                config,
+            });
         }
         Ok(())
     }

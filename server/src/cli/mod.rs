@@ -88,13 +88,17 @@ impl FileArgs {
     /// warnings and paths that could not be read (which stay in the result, to be counted).
     pub fn discover(&self) -> anyhow::Result<files::Discovery> {
         let discovery = files::discover(&self.paths, self.config.as_deref())?;
-        for warning in &discovery.warnings {
-            warning_line(warning);
-        }
-        for error in &discovery.errors {
-            error_line(error);
-        }
+        discovery.print_problems();
         Ok(discovery)
+    }
+
+    /// Like [`FileArgs::discover`], handing each file to `each` as it is found, and printing
+    /// nothing: the caller prints the problems with [`files::Discovery::print_problems`].
+    pub fn discover_each(
+        &self,
+        each: impl FnMut(files::Target),
+    ) -> anyhow::Result<files::Discovery> {
+        files::discover_each(&self.paths, self.config.as_deref(), each)
     }
 }
 

@@ -18,17 +18,16 @@ pub(crate) struct Progress {
     shown: AtomicBool,
 }
 
-/// A progress bar for `total` files, drawn on stderr when stderr is a terminal.
-pub(crate) fn bar(total: usize) -> Progress {
-    Progress::new(total, io::stderr().is_terminal())
+/// A progress bar for files as they are found, drawn on stderr when stderr is a terminal.
+pub(crate) fn bar() -> Progress {
+    Progress::new(io::stderr().is_terminal())
 }
 
 impl Progress {
-    fn new(total: usize, on_terminal: bool) -> Progress {
-        let bar = (on_terminal && total > 1).then(|| {
-            // Hidden until DELAY has passed; `show` gives it its target.
-            let bar =
-                ProgressBar::with_draw_target(Some(total as u64), ProgressDrawTarget::hidden());
+    fn new(on_terminal: bool) -> Progress {
+        let bar = on_terminal.then(|| {
+            // Hidden until DELAY has passed; `inc` gives it its target.
+            let bar = ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::hidden());
             let style = ProgressStyle::with_template("checking {pos}/{len} files {wide_bar}")
                 .expect("the template is valid");
             bar.set_style(style.progress_chars("=> "));
@@ -41,12 +40,20 @@ impl Progress {
         }
     }
 
+    /// More files were found, to be checked.
+    pub(crate) fn found(&self, files: u64) {
+        if let Some(bar) = &self.bar {
+            bar.inc_length(files);
+        }
+    }
+
     /// One more file is done.
     pub(crate) fn inc(&self, files: u64) {
         let Some(bar) = &self.bar else { return };
         bar.inc(files);
         if !self.shown.load(Ordering::Relaxed)
             && self.started.elapsed() >= DELAY
+            && self.is_drawable()
             && !self.shown.swap(true, Ordering::Relaxed)
         {
             bar.set_draw_target(ProgressDrawTarget::stderr());
@@ -60,9 +67,12 @@ impl Progress {
         }
     }
 
-    #[cfg(test)]
+    /// Whether a bar is drawn once the check has taken long enough: on a terminal, for more than
+    /// one file.
     fn is_drawable(&self) -> bool {
-        self.bar.is_some()
+        self.bar
+            .as_ref()
+            .is_some_and(|bar| bar.length().is_some_and(|length| length > 1))
     }
 }
 
@@ -72,11 +82,20 @@ mod tests {
 
     #[test]
     fn only_a_terminal_gets_a_bar() {
-        assert!(!Progress::new(1000, false).is_drawable());
-        assert!(!Progress::new(1, true).is_drawable());
-        assert!(Progress::new(2, true).is_drawable());
+        let piped = Progress::new(false);
+        piped.found(1000);
+        assert!(!piped.is_drawable());
+        let one = Progress::new(true);
+        one.found(1);
+        assert!(!one.is_drawable());
+        let two = Progress::new(true);
+        two.found(1);
+        assert!(!two.is_drawable());
+        two.found(1);
+        assert!(two.is_drawable());
         // Counting without a bar is a no-op, not a panic.
-        let silent = Progress::new(10, false);
+        let silent = Progress::new(false);
+        silent.found(10);
         silent.inc(1);
         silent.finish_and_clear();
     }
