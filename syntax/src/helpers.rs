@@ -50,11 +50,7 @@ pub fn attr_name(attr: &ast::Attr) -> Option<String> {
     }
 }
 
-/// The kind of a node of the green tree, as the syntax tree names it.
-fn green_kind(node: &rowan::GreenNodeData) -> SyntaxKind {
-    use rowan::Language;
-    rnix::NixLanguage::kind_from_raw(node.kind())
-}
+use crate::green::kind as green_kind;
 
 /// The child nodes of a node of the green tree, without its tokens.
 fn green_child_nodes(node: &rowan::GreenNodeData) -> impl Iterator<Item = &rowan::GreenNodeData> {
@@ -67,18 +63,8 @@ fn green_child_nodes(node: &rowan::GreenNodeData) -> impl Iterator<Item = &rowan
 /// The children of a node in the green tree, nodes and tokens, each with its range in the text.
 pub(crate) fn green_children(
     node: &SyntaxNode,
-) -> impl Iterator<
-    Item = (
-        rowan::NodeOrToken<&rowan::GreenNodeData, &rowan::GreenTokenData>,
-        TextRange,
-    ),
-> + '_ {
-    let mut offset = node.text_range().start();
-    node.green().children().map(move |child| {
-        let range = TextRange::at(offset, child.text_len());
-        offset = range.end();
-        (child, range)
-    })
+) -> impl Iterator<Item = (crate::green::GreenElement<'_>, TextRange)> + '_ {
+    crate::green::children(node.green(), node.text_range().start())
 }
 
 /// The kinds and ranges of a node's child nodes, without its tokens, read from the green tree: a

@@ -3,6 +3,7 @@
 //! This crate is a thin layer over rnix and rowan. It knows nothing of LSP, files or async runtimes.
 
 mod edit;
+pub mod green;
 pub mod helpers;
 mod line_index;
 mod parse;
