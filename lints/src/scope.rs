@@ -6,8 +6,9 @@
 //! binds) and `inherit`. Liveness follows uses to a fixpoint: a `let` binding used only by dead
 //! bindings is dead too.
 //!
-//! The walk is iterative over rowan's preorder events, so deeply nested files cannot overflow the
-//! stack.
+//! The walk reads the green tree ([`syntax::green::Preorder`]): it keeps only ranges and names, so
+//! it builds no node of the syntax tree. It is iterative, so deeply nested files cannot overflow
+//! the stack.
 //!
 //! After an edit of a large set (all-packages.nix) the index is built without walking the entries
 //! the edit left alone ([`ScopeIndex::build_skipping`]): nothing inside them can resolve
@@ -19,10 +20,11 @@
 use rustc_hash::FxHashMap as HashMap;
 
 use std::sync::Arc;
-use syntax::ast::{self, HasEntry};
-use syntax::helpers::{attr_name, ident_token, inherit_from};
+use syntax::ast;
+use syntax::green::{self, GreenEvent, GreenNodeAt, Preorder};
+use syntax::helpers::attr_name;
 
-use syntax::{AstNode, NodeOrToken, SyntaxKind, SyntaxNode, TextRange, TextSize, WalkEvent};
+use syntax::{AstNode, SyntaxKind, SyntaxNode, TextRange, TextSize};
 
 /// Names that Nix's global scope provides without `builtins.` (Nix 2.8 and later).
 pub const GLOBAL_BUILTINS: &[&str] = &[
@@ -444,8 +446,10 @@ impl ScopeIndex {
 
 /// A scope on the walk's stack.
 struct Scope {
-    /// The node whose entry pushed this scope.
-    node: SyntaxNode,
+    /// The depth of the node whose entry pushed this scope, which is left at that depth.
+    depth: usize,
+    /// That node's range.
+    range: TextRange,
     kind: ScopeKind,
     names: HashMap<String, BindingId>,
 }
@@ -463,22 +467,32 @@ enum ScopeKind {
 
 /// Who owns a reference for liveness: the `let` bindings whose value holds it.
 #[derive(Default)]
-struct Builder {
+struct Builder<'a> {
     index: ScopeIndex,
+    /// The nodes entered and not yet left, the root first.
+    ancestors: Vec<GreenNodeAt<'a>>,
     scopes: Vec<Scope>,
-    /// Owners of the code being walked: bindings of a `let` whose definition encloses it.
-    owners: Vec<(SyntaxNode, Vec<BindingId>)>,
+    /// Owners of the code being walked, by the depth of the node that owns it: bindings of a `let`
+    /// whose definition encloses it.
+    owners: Vec<(usize, Vec<BindingId>)>,
     /// Liveness edges: owner binding -> used binding; `None` owner is live code.
     edges: Vec<(Option<Vec<BindingId>>, BindingId)>,
 }
 
-impl Builder {
-    fn build(mut self, root: &SyntaxNode, skipped: Vec<(TextRange, Arc<EntryUses>)>) -> ScopeIndex {
-        let mut walk = root.preorder();
+impl<'a> Builder<'a> {
+    /// Walks the green tree: nothing of the walk outlives it but ranges and names, so no node of
+    /// the syntax tree is built.
+    fn build(
+        mut self,
+        root: &'a SyntaxNode,
+        skipped: Vec<(TextRange, Arc<EntryUses>)>,
+    ) -> ScopeIndex {
+        let mut walk = Preorder::new(GreenNodeAt::of(root.green(), root.text_range().start()));
         while let Some(event) = walk.next() {
             match event {
-                WalkEvent::Enter(node) => {
-                    let range = node.text_range();
+                GreenEvent::Enter(node) => {
+                    self.ancestors.push(node);
+                    let range = node.range;
                     let is_skipped = !skipped.is_empty()
                         && skipped
                             .binary_search_by_key(&range.start(), |(entry, _)| entry.start())
@@ -487,10 +501,10 @@ impl Builder {
                         // Its `Leave` pops nothing: the entry pushed nothing.
                         walk.skip_subtree();
                     } else {
-                        self.enter(&node);
+                        self.enter(node);
                     }
                 }
-                WalkEvent::Leave(node) => self.leave(&node),
+                GreenEvent::Leave(_) => self.leave(),
             }
         }
         self.index
@@ -512,6 +526,17 @@ impl Builder {
         self.index.skipped = skipped;
         self.index.live = self.liveness();
         self.index
+    }
+
+    /// The depth of the node being entered or left: the root's is 1.
+    fn depth(&self) -> usize {
+        self.ancestors.len()
+    }
+
+    /// The ancestor `up` levels above the node being entered.
+    fn ancestor(&self, up: usize) -> Option<GreenNodeAt<'a>> {
+        let depth = self.depth();
+        (up < depth).then(|| self.ancestors[depth - 1 - up])
     }
 
     /// Counts the uses of the entries that were not walked, as uses by live code: the entries of
@@ -593,7 +618,7 @@ impl Builder {
         name: String,
         kind: BindingKind,
         name_range: TextRange,
-        scope: &SyntaxNode,
+        scope_node: TextRange,
     ) -> BindingId {
         let id = BindingId(self.index.bindings.len() as u32);
         self.index.bindings.push(Binding {
@@ -601,226 +626,221 @@ impl Builder {
             kind,
             name_range,
             definitions: vec![name_range],
-            scope_node: scope.text_range(),
+            scope_node,
         });
         self.index.by_definition.insert(name_range, id);
         id
     }
 
-    /// Collects the names a `let` or `rec` set defines.
-    fn recursive_scope(
-        &mut self,
-        node: &SyntaxNode,
-        entries: impl Iterator<Item = ast::Entry>,
-        is_let: bool,
-    ) {
+    /// Collects the names a `let` or `rec` set defines: its bindings and `inherit`s.
+    fn recursive_scope(&mut self, node: GreenNodeAt<'a>, is_let: bool) {
         let mut names: HashMap<String, BindingId> = HashMap::default();
         let (attr_kind, inherit_kind) = if is_let {
             (BindingKind::Let, BindingKind::LetInherit)
         } else {
             (BindingKind::Rec, BindingKind::RecInherit)
         };
-        for entry in entries {
-            match entry {
-                ast::Entry::AttrpathValue(attrpath_value) => {
-                    let Some(first) = attrpath_value
-                        .attrpath()
-                        .and_then(|path| path.attrs().next())
-                    else {
+        for entry in node.child_nodes() {
+            match entry.kind {
+                SyntaxKind::NODE_ATTRPATH_VALUE => {
+                    let Some(first) = first_attr(entry) else {
                         continue;
                     };
-                    let Some(name) = attr_name(&first) else {
+                    let Some(name) = green_attr_name(first) else {
                         continue;
                     };
-                    let range = first.syntax().text_range();
+                    let range = first.range;
                     match names.get(&name) {
                         Some(&id) => {
                             self.index.bindings[id.0 as usize].definitions.push(range);
                             self.index.by_definition.insert(range, id);
                         }
                         None => {
-                            let id = self.add_binding(name.clone(), attr_kind, range, node);
+                            let id = self.add_binding(name.clone(), attr_kind, range, node.range);
                             names.insert(name, id);
                         }
                     }
                 }
-                ast::Entry::Inherit(inherit) => {
-                    for attr in inherit.attrs() {
-                        let Some(name) = attr_name(&attr) else {
+                SyntaxKind::NODE_INHERIT => {
+                    for attr in attrs(entry) {
+                        let Some(name) = green_attr_name(attr) else {
                             continue;
                         };
-                        let range = attr.syntax().text_range();
                         if let std::collections::hash_map::Entry::Vacant(slot) =
                             names.entry(name.clone())
                         {
-                            let id = self.add_binding(name, inherit_kind, range, node);
+                            let id = self.add_binding(name, inherit_kind, attr.range, node.range);
                             slot.insert(id);
                         }
                     }
                 }
+                _ => {}
             }
         }
+        self.push_scope(node, ScopeKind::Recursive, names);
+    }
+
+    fn push_scope(
+        &mut self,
+        node: GreenNodeAt<'a>,
+        kind: ScopeKind,
+        names: HashMap<String, BindingId>,
+    ) {
         self.scopes.push(Scope {
-            node: node.clone(),
-            kind: ScopeKind::Recursive,
+            depth: self.depth(),
+            range: node.range,
+            kind,
             names,
         });
     }
 
-    fn lambda_scope(&mut self, node: &SyntaxNode, lambda: &ast::Lambda) {
+    /// A parameter, pattern entry or `@` bind named by the identifier `ident`.
+    fn add_parameter(
+        &mut self,
+        ident: GreenNodeAt<'a>,
+        kind: BindingKind,
+        lambda: TextRange,
+        names: &mut HashMap<String, BindingId>,
+    ) {
+        let Some(token) = ident.first_token() else {
+            return;
+        };
+        let id = self.add_binding(token.text().to_owned(), kind, ident.range, lambda);
+        // The bind does not shadow an entry of the same name.
+        if kind == BindingKind::PatternBind {
+            names.entry(token.text().to_owned()).or_insert(id);
+        } else {
+            names.insert(token.text().to_owned(), id);
+        }
+    }
+
+    fn lambda_scope(&mut self, node: GreenNodeAt<'a>) {
         let mut names = HashMap::default();
-        match lambda.param() {
-            Some(ast::Param::IdentParam(param)) => {
-                if let Some(ident) = param.ident() {
-                    if let Some(token) = ident_token(&ident) {
-                        let id = self.add_binding(
-                            token.text().to_owned(),
-                            BindingKind::LambdaParam,
-                            ident.syntax().text_range(),
-                            node,
-                        );
-                        names.insert(token.text().to_owned(), id);
-                    }
+        let param = node.child_nodes().find(|child| {
+            matches!(
+                child.kind,
+                SyntaxKind::NODE_IDENT_PARAM | SyntaxKind::NODE_PATTERN
+            )
+        });
+        match param {
+            Some(param) if param.kind == SyntaxKind::NODE_IDENT_PARAM => {
+                if let Some(ident) = param.child_of_kind(SyntaxKind::NODE_IDENT) {
+                    self.add_parameter(ident, BindingKind::LambdaParam, node.range, &mut names);
                 }
             }
-            Some(ast::Param::Pattern(pattern)) => {
-                for entry in pattern.pat_entries() {
-                    let Some(ident) = entry.ident() else { continue };
-                    let Some(token) = ident_token(&ident) else {
+            Some(pattern) => {
+                for entry in pattern.child_nodes() {
+                    if entry.kind != SyntaxKind::NODE_PAT_ENTRY {
                         continue;
-                    };
-                    let id = self.add_binding(
-                        token.text().to_owned(),
-                        BindingKind::PatternEntry,
-                        ident.syntax().text_range(),
-                        node,
-                    );
-                    names.insert(token.text().to_owned(), id);
-                }
-                if let Some(ident) = pattern.pat_bind().and_then(|bind| bind.ident()) {
-                    if let Some(token) = ident_token(&ident) {
-                        let id = self.add_binding(
-                            token.text().to_owned(),
-                            BindingKind::PatternBind,
-                            ident.syntax().text_range(),
-                            node,
-                        );
-                        names.entry(token.text().to_owned()).or_insert(id);
                     }
+                    if let Some(ident) = entry.child_of_kind(SyntaxKind::NODE_IDENT) {
+                        self.add_parameter(
+                            ident,
+                            BindingKind::PatternEntry,
+                            node.range,
+                            &mut names,
+                        );
+                    }
+                }
+                if let Some(ident) = pattern
+                    .child_of_kind(SyntaxKind::NODE_PAT_BIND)
+                    .and_then(|bind| bind.child_of_kind(SyntaxKind::NODE_IDENT))
+                {
+                    self.add_parameter(ident, BindingKind::PatternBind, node.range, &mut names);
                 }
             }
             None => {}
         }
-        self.scopes.push(Scope {
-            node: node.clone(),
-            kind: ScopeKind::Lambda,
-            names,
-        });
+        self.push_scope(node, ScopeKind::Lambda, names);
     }
 
-    fn enter(&mut self, node: &SyntaxNode) {
-        match node.kind() {
-            SyntaxKind::NODE_LET_IN => {
-                if let Some(let_in) = ast::LetIn::cast(node.clone()) {
-                    self.recursive_scope(node, let_in.entries(), true);
-                }
-            }
-            SyntaxKind::NODE_LEGACY_LET => {
-                if let Some(legacy) = ast::LegacyLet::cast(node.clone()) {
-                    self.recursive_scope(node, legacy.entries(), false);
-                }
-            }
+    fn enter(&mut self, node: GreenNodeAt<'a>) {
+        match node.kind {
+            SyntaxKind::NODE_LET_IN => self.recursive_scope(node, true),
+            SyntaxKind::NODE_LEGACY_LET => self.recursive_scope(node, false),
             SyntaxKind::NODE_ATTR_SET => {
-                if let Some(set) = ast::AttrSet::cast(node.clone()) {
-                    if syntax::helpers::rec_token(&set).is_some() {
-                        self.recursive_scope(node, set.entries(), false);
-                    }
+                let is_rec = node
+                    .first_token()
+                    .is_some_and(|token| green::token_kind(token) == SyntaxKind::TOKEN_REC);
+                if is_rec {
+                    self.recursive_scope(node, false);
                 }
             }
-            SyntaxKind::NODE_LAMBDA => {
-                if let Some(lambda) = ast::Lambda::cast(node.clone()) {
-                    self.lambda_scope(node, &lambda);
-                }
-            }
+            SyntaxKind::NODE_LAMBDA => self.lambda_scope(node),
             SyntaxKind::NODE_WITH => {
-                if let Some(body) = ast::With::cast(node.clone()).and_then(|with| with.body()) {
-                    let body = body.syntax().text_range();
-                    self.index.with_uses.insert(node.text_range(), 0);
-                    self.scopes.push(Scope {
-                        node: node.clone(),
-                        kind: ScopeKind::With { body },
-                        names: HashMap::default(),
-                    });
+                // The body is the second expression: the first is the namespace.
+                let body = node
+                    .child_nodes()
+                    .filter(|child| ast::Expr::can_cast(child.kind))
+                    .nth(1);
+                if let Some(body) = body {
+                    self.index.with_uses.insert(node.range, 0);
+                    self.push_scope(
+                        node,
+                        ScopeKind::With { body: body.range },
+                        HashMap::default(),
+                    );
                 }
             }
             SyntaxKind::NODE_ATTRPATH_VALUE => self.enter_let_definition(node),
-            SyntaxKind::NODE_INHERIT_FROM => self.enter_inherit_from(node),
+            SyntaxKind::NODE_INHERIT_FROM => self.enter_inherit_from(),
             SyntaxKind::NODE_IDENT => self.reference(node),
             SyntaxKind::NODE_ERROR => self.unparsed_identifiers(node),
             _ => {}
         }
     }
 
-    fn leave(&mut self, node: &SyntaxNode) {
-        if self.scopes.last().is_some_and(|scope| scope.node == *node) {
+    fn leave(&mut self) {
+        let depth = self.depth();
+        if self.scopes.last().is_some_and(|scope| scope.depth == depth) {
             self.scopes.pop();
         }
-        if self.owners.last().is_some_and(|(owner, _)| owner == node) {
+        if self.owners.last().is_some_and(|(owner, _)| *owner == depth) {
             self.owners.pop();
         }
+        self.ancestors.pop();
     }
 
     /// Code inside `let x = …;` belongs to `x` for liveness.
-    fn enter_let_definition(&mut self, node: &SyntaxNode) {
-        let Some(parent) = node.parent() else { return };
-        if parent.kind() != SyntaxKind::NODE_LET_IN {
+    fn enter_let_definition(&mut self, node: GreenNodeAt<'a>) {
+        if self.ancestor(1).map(|parent| parent.kind) != Some(SyntaxKind::NODE_LET_IN) {
             return;
         }
-        let Some(first) = ast::AttrpathValue::cast(node.clone())
-            .and_then(|value| value.attrpath())
-            .and_then(|path| path.attrs().next())
-        else {
+        let Some(first) = first_attr(node) else {
             return;
         };
-        if let Some(id) = self.index.binding_defined_at(first.syntax().text_range()) {
-            self.owners.push((node.clone(), vec![id]));
+        if let Some(id) = self.index.binding_defined_at(first.range) {
+            self.owners.push((self.depth(), vec![id]));
         }
     }
 
     /// The source of `let inherit (e) a b;` belongs to `a` and `b`: it is live if either is.
-    fn enter_inherit_from(&mut self, node: &SyntaxNode) {
-        let Some(inherit) = node.parent().and_then(ast::Inherit::cast) else {
+    fn enter_inherit_from(&mut self) {
+        let (Some(inherit), Some(holder)) = (self.ancestor(1), self.ancestor(2)) else {
             return;
         };
-        if inherit.syntax().parent().map(|parent| parent.kind()) != Some(SyntaxKind::NODE_LET_IN) {
+        if inherit.kind != SyntaxKind::NODE_INHERIT || holder.kind != SyntaxKind::NODE_LET_IN {
             return;
         }
-        let ids: Vec<BindingId> = inherit
-            .attrs()
-            .filter_map(|attr| self.index.binding_defined_at(attr.syntax().text_range()))
+        let ids: Vec<BindingId> = attrs(inherit)
+            .filter_map(|attr| self.index.binding_defined_at(attr.range))
             .collect();
-        self.owners.push((node.clone(), ids));
+        self.owners.push((self.depth(), ids));
     }
 
     /// Identifiers the parser left unread in an error node (text after a syntax error, or past
     /// the nesting limit) may be uses of whatever their names resolve to where the error node
     /// stands. They keep those bindings and `with`s alive, so that nothing is reported unused,
     /// and nothing removed, because its uses are in text that could not be parsed.
-    fn unparsed_identifiers(&mut self, node: &SyntaxNode) {
-        let range = node.text_range();
-        for element in node.children_with_tokens() {
-            let NodeOrToken::Token(token) = element else {
-                continue;
-            };
-            if token.kind() != SyntaxKind::TOKEN_IDENT {
+    fn unparsed_identifiers(&mut self, node: GreenNodeAt<'a>) {
+        for (token, range) in node.child_tokens() {
+            if green::token_kind(token) != SyntaxKind::TOKEN_IDENT {
                 continue;
             }
-            let resolution = self.resolve_name(token.text(), range, None);
+            let resolution = self.resolve_name(token.text(), node.range, None);
             // Counted as live code: which binding's definition holds it cannot be known.
             self.note_use(resolution, false);
-            self.index
-                .unparsed
-                .push((token.text_range().start(), resolution));
+            self.index.unparsed.push((range.start(), resolution));
             if let Resolution::Binding(id) = resolution {
                 let counts = &mut self.index.unparsed_uses;
                 if counts.len() <= id.0 as usize {
@@ -831,24 +851,19 @@ impl Builder {
         }
     }
 
-    /// What `name`, used at `range`, refers to in the scopes of the walk, skipping the scope of
-    /// `skip_scope`.
-    fn resolve_name(
-        &self,
-        name: &str,
-        range: TextRange,
-        skip_scope: Option<&SyntaxNode>,
-    ) -> Resolution {
+    /// What `name`, used at `range`, refers to in the scopes of the walk, skipping the scope
+    /// pushed at depth `skip_scope`.
+    fn resolve_name(&self, name: &str, range: TextRange, skip_scope: Option<usize>) -> Resolution {
         let mut resolution = None;
         let mut innermost_with = None;
         for scope in self.scopes.iter().rev() {
-            if skip_scope == Some(&scope.node) {
+            if skip_scope == Some(scope.depth) {
                 continue;
             }
             match scope.kind {
                 ScopeKind::With { body } => {
                     if innermost_with.is_none() && body.contains_range(range) {
-                        innermost_with = Some(scope.node.text_range());
+                        innermost_with = Some(scope.range);
                     }
                 }
                 ScopeKind::Recursive | ScopeKind::Lambda => {
@@ -884,43 +899,70 @@ impl Builder {
         }
     }
 
-    fn reference(&mut self, node: &SyntaxNode) {
-        let Some(parent) = node.parent() else { return };
+    fn reference(&mut self, node: GreenNodeAt<'a>) {
+        let Some(parent) = self.ancestor(1) else {
+            return;
+        };
         // `inherit x;` refers to `x` in the scope around the `let` or `rec` set that holds it.
-        let mut skip_scope: Option<&SyntaxNode> = None;
-        match parent.kind() {
+        let mut skip_scope = None;
+        match parent.kind {
             SyntaxKind::NODE_ATTRPATH
             | SyntaxKind::NODE_IDENT_PARAM
             | SyntaxKind::NODE_PAT_BIND => return,
-            SyntaxKind::NODE_PAT_ENTRY if parent.first_child().as_ref() == Some(node) => return,
+            SyntaxKind::NODE_PAT_ENTRY
+                if parent
+                    .child_nodes()
+                    .next()
+                    .is_some_and(|first| first.range == node.range) =>
+            {
+                return
+            }
             SyntaxKind::NODE_INHERIT => {
-                let Some(inherit) = ast::Inherit::cast(parent.clone()) else {
-                    return;
-                };
-                if inherit_from(&inherit).is_some() {
+                // `inherit (e) x;` names an attribute of `e`, not a variable.
+                let from = parent
+                    .child_nodes()
+                    .find(|child| child.kind != SyntaxKind::NODE_ERROR);
+                if from.is_some_and(|from| from.kind == SyntaxKind::NODE_INHERIT_FROM) {
                     return;
                 }
-                if let Some(holder) = parent.parent() {
-                    if self.scopes.last().is_some_and(|scope| {
-                        scope.node == holder && scope.kind == ScopeKind::Recursive
-                    }) {
-                        skip_scope = self.scopes.last().map(|scope| &scope.node);
-                    }
+                let holder = self.depth() - 2;
+                if self.scopes.last().is_some_and(|scope| {
+                    scope.depth == holder && scope.kind == ScopeKind::Recursive
+                }) {
+                    skip_scope = Some(holder);
                 }
             }
             _ => {}
         }
-        let Some(ident) = ast::Ident::cast(node.clone()) else {
+        let Some(token) = node.first_token() else {
             return;
         };
-        let Some(token) = ident_token(&ident) else {
-            return;
-        };
-        let range = node.text_range();
+        let range = node.range;
         let resolution = self.resolve_name(token.text(), range, skip_scope);
         self.note_use(resolution, true);
         self.index.references.push(Reference { range, resolution });
     }
+}
+
+/// The attributes of an attribute path or an `inherit`, as [`ast::Attrpath::attrs`] and
+/// [`ast::Inherit::attrs`] list them.
+fn attrs(node: GreenNodeAt<'_>) -> impl Iterator<Item = GreenNodeAt<'_>> {
+    node.child_nodes()
+        .filter(|child| ast::Attr::can_cast(child.kind))
+}
+
+/// The first attribute of a binding's path: `a` of `a.b = 1;`.
+fn first_attr(binding: GreenNodeAt<'_>) -> Option<GreenNodeAt<'_>> {
+    attrs(binding.child_of_kind(SyntaxKind::NODE_ATTRPATH)?).next()
+}
+
+/// [`attr_name`] of an attribute of the green tree: an identifier's text, or what the typed AST
+/// reads from a string.
+fn green_attr_name(attr: GreenNodeAt<'_>) -> Option<String> {
+    if attr.kind == SyntaxKind::NODE_IDENT {
+        return attr.first_token().map(|token| token.text().to_owned());
+    }
+    attr_name(&ast::Attr::cast(attr.detached())?)
 }
 
 #[cfg(test)]
