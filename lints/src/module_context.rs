@@ -9,8 +9,9 @@ use std::sync::{Arc, Mutex, OnceLock};
 
 use regex::Regex;
 use syntax::ast::{self, BinOpKind, Expr, HasEntry};
+use syntax::green::GreenNodeAt;
 use syntax::helpers::{dotted_name, ident_token, unroll_apply, unwrap_parens};
-use syntax::{AstNode, SyntaxKind, SyntaxNode};
+use syntax::{AstNode, GreenToken, SyntaxKind, SyntaxNode};
 
 /// The option path a binding sets.
 #[derive(Clone, Debug)]
@@ -182,19 +183,25 @@ fn segment(attr: &ast::Attr) -> String {
 }
 
 /// The static text of the last component of a binding's attribute path, without allocating for
-/// the common identifier case.
+/// the common identifier case: read from the green tree, as every binding of every file is read.
 pub(crate) fn last_key(binding: &ast::AttrpathValue) -> Option<Key> {
-    let attr = binding.attrpath()?.attrs().last()?;
-    match &attr {
-        ast::Attr::Ident(ident) => ident_token(ident).map(Key::Token),
-        _ => attr_name(&attr).map(Key::Owned),
+    let node = binding.syntax();
+    let binding = GreenNodeAt::of(node.green(), node.text_range().start());
+    let attr = binding
+        .child_of_kind(SyntaxKind::NODE_ATTRPATH)?
+        .child_nodes()
+        .filter(|child| ast::Attr::can_cast(child.kind))
+        .last()?;
+    if attr.kind == SyntaxKind::NODE_IDENT {
+        return attr.first_token().map(|token| Key::Token(token.to_owned()));
     }
+    attr_name(&ast::Attr::cast(attr.detached())?).map(Key::Owned)
 }
 
 /// The text of an attribute name.
 #[derive(Clone)]
 pub(crate) enum Key {
-    Token(syntax::SyntaxToken),
+    Token(GreenToken),
     Owned(String),
 }
 

@@ -18,7 +18,7 @@ pub use rnix::{
     ast, match_ast, NixLanguage, NodeOrToken, SyntaxElement, SyntaxKind, SyntaxNode, SyntaxToken,
     TextRange, TextSize, WalkEvent,
 };
-pub use rowan::{ast::AstNode, Direction, GreenNode};
+pub use rowan::{ast::AstNode, Direction, GreenNode, GreenToken};
 
 /// The number of distinct [`SyntaxKind`]s, for tables indexed by kind.
 pub const SYNTAX_KIND_COUNT: usize = SyntaxKind::NODE_WITH as usize + 1;

@@ -211,10 +211,12 @@ fn private_key_kind(text: &str) -> Option<&'static str> {
 /// Private keys in string literals, in any file.
 fn check_string(node: &SyntaxNode, findings: &mut Findings) {
     // Only the string's own text: a string nested in an interpolation is checked on its own.
+    // Every string of every file is read here, so from the green tree.
     let found = node
-        .children_with_tokens()
+        .green()
+        .children()
         .filter_map(|element| element.into_token())
-        .filter(|token| token.kind() == SyntaxKind::TOKEN_STRING_CONTENT)
+        .filter(|token| syntax::green::token_kind(token) == SyntaxKind::TOKEN_STRING_CONTENT)
         .find_map(|token| private_key_kind(token.text()));
     if let Some(kind) = found {
         findings
