@@ -904,34 +904,29 @@ impl Reader<'_> {
     }
 
     fn push_let(&mut self, let_in: &ast::LetIn) {
-        let mut bindings = HashMap::new();
+        // In the order of the text: which helper a fix uses must not depend on a hash.
+        let mut bindings = Vec::new();
         for binding in let_in.attrpath_values() {
             let (Some(attrpath), Some(value)) = (binding.attrpath(), binding.value()) else {
                 continue;
             };
             if let Some(parts) = static_parts(&attrpath) {
                 if parts.len() == 1 {
-                    bindings.insert(parts[0].0.clone(), value);
+                    bindings.push((parts[0].0.clone(), value));
                 }
             }
         }
-        self.lets.push(bindings);
-        let helpers: Vec<SystemsHelper> = self
-            .lets
-            .last()
-            .map(|bindings| {
-                bindings
-                    .iter()
-                    .filter_map(|(name, value)| {
-                        self.helper_of(value)
-                            .map(|(passes_system, _)| SystemsHelper {
-                                name: name.clone(),
-                                passes_system,
-                            })
+        let helpers: Vec<SystemsHelper> = bindings
+            .iter()
+            .filter_map(|(name, value)| {
+                self.helper_of(value)
+                    .map(|(passes_system, _)| SystemsHelper {
+                        name: name.clone(),
+                        passes_system,
                     })
-                    .collect()
             })
-            .unwrap_or_default();
+            .collect();
+        self.lets.push(bindings.into_iter().collect());
         for helper in helpers {
             if let Some(value) = self.resolve(&helper.name) {
                 if let Some((_, list)) = self.helper_of(&value) {

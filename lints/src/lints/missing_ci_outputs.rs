@@ -314,6 +314,29 @@ mod tests {
         );
     }
 
+    /// With several helpers that pass the system, the fix uses the first written, whatever the
+    /// names' hashes: the helpers were once listed from a hash map, and the fix changed between
+    /// runs.
+    #[test]
+    fn the_fix_uses_the_first_helper_written() {
+        let names = [
+            "forZ", "forA", "forM", "forB", "forY", "forC", "forX", "forD", "forW", "forE", "forV",
+            "forF", "forU", "forG", "forT", "forH",
+        ];
+        let helpers: String = names
+            .iter()
+            .map(|name| format!("      {name} = nixpkgs.lib.genAttrs [ \"x86_64-linux\" ];\n"))
+            .collect();
+        let before = format!(
+            "#- /flake.nix\n{{\n  outputs = {{ self, nixpkgs }}:\n    let\n{helpers}    in {{\n      packages = forA (system: {{ default = 1; }});\n    }};\n}}\n"
+        );
+        let after = before.replace(
+            "      packages = forA (system: { default = 1; });\n",
+            "      packages = forA (system: { default = 1; });\n      formatter = forZ (system: nixpkgs.legacyPackages.${system}.nixfmt-tree);\n      checks = self.packages;\n",
+        );
+        check_unsafe_fix(&MISSING_CI_OUTPUTS, &before, &after);
+    }
+
     #[test]
     fn fixes_for_flake_parts() {
         check_unsafe_fix(
