@@ -1,6 +1,7 @@
 //! One walk per file: every node goes to the lints that asked for its kind.
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::OnceLock;
 
 use syntax::{
     LineIndex, NodeOrToken, Parse, SyntaxKind, SyntaxNode, TextRange, TextSize, WalkEvent,
@@ -437,13 +438,8 @@ impl Walk<'_> {
         line_index: Option<&LineIndex>,
         suppressions: &mut Suppressions,
     ) -> Gathered {
-        std::thread::scope(|scope| {
-            let other = std::thread::Builder::new()
-                .name("nixwise-lints".to_owned())
-                .stack_size(syntax::WORKER_STACK_SIZE)
-                .spawn_scoped(scope, || {
-                    there.gather(second_lints, second_part, None, None)
-                });
+        let mut there_gathered = None;
+        let run_here = || {
             let mut suppressions = Some(suppressions);
             let mut line_index = line_index;
             let mut walks = here.iter().map(|&(lints, part)| {
@@ -453,16 +449,40 @@ impl Walk<'_> {
             let first = walks
                 .next()
                 .unwrap_or_else(|| self.gather(&none, Part::Nodes(&[]), None, None));
-            let here = walks.fold(first, join_halves);
-            // Lints catch their own panics; should the thread fail to start or end, its part
-            // runs here.
-            let there = match other.map(|handle| handle.join()) {
-                Ok(Ok(there)) => there,
-                _ => there.gather(second_lints, second_part, None, None),
-            };
-            join_halves(here, there)
-        })
+            walks.fold(first, join_halves)
+        };
+        let here = match helper() {
+            Some(helper) => helper.in_place_scope(|scope| {
+                scope.spawn(|_| {
+                    let gather = || there.gather(second_lints, second_part, None, None);
+                    there_gathered = catch_unwind(AssertUnwindSafe(gather)).ok();
+                });
+                run_here()
+            }),
+            None => run_here(),
+        };
+        // Lints catch their own panics; should the helper be missing or fail, its part runs here.
+        let there =
+            there_gathered.unwrap_or_else(|| there.gather(second_lints, second_part, None, None));
+        join_halves(here, there)
     }
+}
+
+/// The thread that takes the second half of a check on two threads: one for the process, kept
+/// between checks. Starting a thread for each check (an edit in the language server) cost more
+/// than the half it took, on a machine of two cores. `None` if it cannot be started.
+fn helper() -> Option<&'static rayon::ThreadPool> {
+    static HELPER: OnceLock<Option<rayon::ThreadPool>> = OnceLock::new();
+    HELPER
+        .get_or_init(|| {
+            rayon::ThreadPoolBuilder::new()
+                .num_threads(1)
+                .stack_size(syntax::WORKER_STACK_SIZE)
+                .thread_name(|_| "nixwise-lints".to_owned())
+                .build()
+                .ok()
+        })
+        .as_ref()
 }
 
 /// Turns what the walks gathered into the report: syntax errors, configured severities,
