@@ -1,6 +1,6 @@
+use rustc_hash::FxHashMap as HashMap;
 use std::any::{Any, TypeId};
 use std::cell::{Cell, OnceCell, RefCell};
-use std::collections::HashMap;
 use std::rc::Rc;
 use std::sync::Arc;
 

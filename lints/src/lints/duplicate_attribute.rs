@@ -1,6 +1,6 @@
 //! NIX018: an attribute defined twice in one set or `let`, which Nix refuses to evaluate.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 use syntax::ast::{self, Expr, HasEntry};
 use syntax::helpers::{attr_name, unwrap_parens};
@@ -122,7 +122,7 @@ impl Def {
             } => Some(children.get_or_insert_with(|| match literal {
                 // Conflicts inside the literal are reported when that set is checked itself.
                 Some(set) => definitions(set.entries(), &mut None),
-                None => Children::new(),
+                None => Children::default(),
             })),
         }
     }
@@ -139,7 +139,7 @@ fn definitions(
     entries: impl Iterator<Item = ast::Entry>,
     conflicts: &mut Option<Vec<Conflict>>,
 ) -> Children {
-    let mut children = Children::new();
+    let mut children = Children::default();
     for entry in entries {
         match entry {
             ast::Entry::Inherit(inherit) => {
@@ -218,7 +218,7 @@ fn add_path(
         let def = current.entry(name).or_insert_with(|| Def::Set {
             range,
             literal: None,
-            children: Some(Children::new()),
+            children: Some(Children::default()),
         });
         let first = def.range();
         match def.children() {

@@ -1,6 +1,6 @@
 //! NIX016: many attribute paths that start with the same key, `a.b = …; a.c = …; a.d = …;`.
 
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use syntax::ast::{self, HasEntry};
 use syntax::helpers::attr_name;
@@ -81,8 +81,8 @@ fn check_set(ctx: &LintCtx<'_>, node: &SyntaxNode, findings: &mut Findings) {
     // Groups in the order their keys first appear, found by key: a set of many dotted entries
     // with distinct keys made a search through the groups quadratic.
     let mut groups: Vec<Group> = Vec::new();
-    let mut group_of: HashMap<String, usize> = HashMap::new();
-    let mut alone: HashSet<String> = HashSet::new();
+    let mut group_of: HashMap<String, usize> = HashMap::default();
+    let mut alone: HashSet<String> = HashSet::default();
     for entry in set.entries() {
         match entry {
             ast::Entry::AttrpathValue(attrpath_value) => {
