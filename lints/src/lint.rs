@@ -244,17 +244,17 @@ pub struct LintCtx<'a> {
     /// Facts about one node that several visits need, computed at the first (see `memo`).
     memo: RefCell<HashMap<MemoKey, Rc<dyn Any>>>,
     /// Facts about the node the engine is visiting, read by several of the lints that visit it.
-    visit: RefCell<Visit>,
+    visit: RefCell<Visit<'a>>,
 }
 
 /// What the lints visiting one node share: each fact is read at the first lint that asks and
 /// forgotten when the engine moves on. Nine lints read the last key of every binding, and four
 /// the whole call at every apply; each reading walks rowan cursors, which allocate.
 #[derive(Default)]
-struct Visit {
+struct Visit<'a> {
     /// The node being visited; facts about any other node are read afresh.
     at: Option<(SyntaxKind, TextRange)>,
-    last_key: Option<Option<Key>>,
+    last_key: Option<Option<Key<'a>>>,
     call: Option<Option<Rc<Call>>>,
 }
 
@@ -292,12 +292,17 @@ impl<'a> LintCtx<'a> {
 
     /// The static text of the last component of a binding's attribute path
     /// ([`module_context::last_key`]), read once per visited binding.
-    pub(crate) fn last_key(&self, binding: &syntax::ast::AttrpathValue) -> Option<Key> {
+    pub(crate) fn last_key(&self, binding: &syntax::ast::AttrpathValue) -> Option<Key<'a>> {
         use syntax::AstNode;
         self.visit_fact(
             binding.syntax(),
             |visit| &mut visit.last_key,
-            || module_context::last_key(binding),
+            || {
+                module_context::last_key(binding).map(|key| match key {
+                    module_context::KeyAt::Ident(range) => Key::Text(&self.text[range]),
+                    module_context::KeyAt::Text(text) => Key::Owned(text.into()),
+                })
+            },
         )
     }
 
@@ -316,7 +321,7 @@ impl<'a> LintCtx<'a> {
     fn visit_fact<T: Clone>(
         &self,
         node: &SyntaxNode,
-        slot: fn(&mut Visit) -> &mut Option<T>,
+        slot: for<'v> fn(&'v mut Visit<'a>) -> &'v mut Option<T>,
         read: impl FnOnce() -> T,
     ) -> T {
         if !self.is_visiting(node) {

@@ -5,13 +5,14 @@
 //! `users.users.alice.password` to `"x"`: [`optpath`] gives the path and [`unwrap`] the value.
 
 use std::collections::HashMap;
+use std::rc::Rc;
 use std::sync::{Arc, Mutex, OnceLock};
 
 use regex::Regex;
 use syntax::ast::{self, BinOpKind, Expr, HasEntry};
 use syntax::green::GreenNodeAt;
 use syntax::helpers::{dotted_name, ident_token, unroll_apply, unwrap_parens};
-use syntax::{AstNode, GreenToken, SyntaxKind, SyntaxNode};
+use syntax::{AstNode, SyntaxKind, SyntaxNode, TextRange};
 
 /// The option path a binding sets.
 #[derive(Clone, Debug)]
@@ -184,7 +185,7 @@ fn segment(attr: &ast::Attr) -> String {
 
 /// The static text of the last component of a binding's attribute path, without allocating for
 /// the common identifier case: read from the green tree, as every binding of every file is read.
-pub(crate) fn last_key(binding: &ast::AttrpathValue) -> Option<Key> {
+pub(crate) fn last_key(binding: &ast::AttrpathValue) -> Option<KeyAt> {
     let node = binding.syntax();
     let binding = GreenNodeAt::of(node.green(), node.text_range().start());
     let attr = binding
@@ -193,22 +194,31 @@ pub(crate) fn last_key(binding: &ast::AttrpathValue) -> Option<Key> {
         .filter(|child| ast::Attr::can_cast(child.kind))
         .last()?;
     if attr.kind == SyntaxKind::NODE_IDENT {
-        return attr.first_token().map(|token| Key::Token(token.to_owned()));
+        // The identifier's token is all of the node.
+        return attr.first_token().map(|_| KeyAt::Ident(attr.range));
     }
-    attr_name(&ast::Attr::cast(attr.detached())?).map(Key::Owned)
+    attr_name(&ast::Attr::cast(attr.detached())?).map(KeyAt::Text)
 }
 
-/// The text of an attribute name.
+/// Where [`last_key`] found the key: an identifier, whose text is the file's at its range, or
+/// the static text of a string.
+pub(crate) enum KeyAt {
+    Ident(TextRange),
+    Text(String),
+}
+
+/// The text of an attribute name: a slice of the file's text, or the value of a string key.
+/// Cloned by every lint that reads it, so cloning costs no allocation and no atomic operation.
 #[derive(Clone)]
-pub(crate) enum Key {
-    Token(GreenToken),
-    Owned(String),
+pub(crate) enum Key<'a> {
+    Text(&'a str),
+    Owned(Rc<str>),
 }
 
-impl Key {
+impl Key<'_> {
     pub fn as_str(&self) -> &str {
         match self {
-            Key::Token(token) => token.text(),
+            Key::Text(text) => text,
             Key::Owned(text) => text,
         }
     }
