@@ -50,7 +50,7 @@ pub fn attr_name(attr: &ast::Attr) -> Option<String> {
     }
 }
 
-use crate::green::kind as green_kind;
+use crate::green::{kind as green_kind, GreenNodeAt};
 
 /// The child nodes of a node of the green tree, without its tokens.
 fn green_child_nodes(node: &rowan::GreenNodeData) -> impl Iterator<Item = &rowan::GreenNodeData> {
@@ -197,26 +197,46 @@ pub fn unwrap_parens(mut expr: Expr) -> Expr {
 /// The dotted name of an identifier or of a select chain made only of static identifiers and
 /// without `or`, such as `builtins.fetchTarball` or `lib.mkForce`.
 pub fn dotted_name(expr: &Expr) -> Option<String> {
-    match expr {
-        Expr::Ident(ident) => ident_token(ident).map(|token| token.text().to_owned()),
-        Expr::Select(select) => {
-            if select.or_token().is_some() {
+    // Every call and select of a file may be named here: read the green tree.
+    let node = expr.syntax();
+    let mut name = String::new();
+    green_dotted_name(
+        GreenNodeAt::of(node.green(), node.text_range().start()),
+        &mut name,
+    )?;
+    Some(name)
+}
+
+/// Appends the [`dotted_name`] of `node` to `name`.
+fn green_dotted_name(node: GreenNodeAt<'_>, name: &mut String) -> Option<()> {
+    match node.kind {
+        SyntaxKind::NODE_IDENT => name.push_str(node.first_token()?.text()),
+        SyntaxKind::NODE_SELECT => {
+            let is_or = |(token, _): (&rowan::GreenTokenData, _)| {
+                crate::green::token_kind(token) == SyntaxKind::TOKEN_OR
+            };
+            if node.child_tokens().any(is_or) {
                 return None;
             }
-            let mut name = dotted_name(&select.expr()?)?;
-            for attr in select.attrpath()?.attrs() {
-                match attr {
-                    ast::Attr::Ident(ident) => {
-                        name.push('.');
-                        name.push_str(ident_token(&ident)?.text());
-                    }
-                    _ => return None,
+            let base = node
+                .child_nodes()
+                .find(|child| Expr::can_cast(child.kind))?;
+            green_dotted_name(base, name)?;
+            for attr in node
+                .child_of_kind(SyntaxKind::NODE_ATTRPATH)?
+                .child_nodes()
+                .filter(|child| ast::Attr::can_cast(child.kind))
+            {
+                if attr.kind != SyntaxKind::NODE_IDENT {
+                    return None;
                 }
+                name.push('.');
+                name.push_str(attr.first_token()?.text());
             }
-            Some(name)
         }
-        _ => None,
+        _ => return None,
     }
+    Some(())
 }
 
 /// The token of the last component of an expression's dotted name (`fetchurl` in
@@ -918,6 +938,14 @@ mod tests {
         assert_eq!(dotted_name(&expr("lib.a or b")), None);
         assert_eq!(dotted_name(&expr("lib.${x}")), None);
         assert_eq!(dotted_name(&expr("x")).as_deref(), Some("x"));
+        assert_eq!(
+            dotted_name(&expr("pkgs.lib.mkForce")).as_deref(),
+            Some("pkgs.lib.mkForce")
+        );
+        assert_eq!(dotted_name(&expr("a.\"b\"")), None);
+        assert_eq!(dotted_name(&expr("(a).b")), None);
+        assert_eq!(dotted_name(&expr("(a.b or c).d")), None);
+        assert_eq!(dotted_name(&expr("f a")), None);
     }
 
     #[test]
