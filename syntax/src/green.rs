@@ -42,7 +42,7 @@ pub struct GreenNodeAt<'a> {
 }
 
 impl<'a> GreenNodeAt<'a> {
-    /// The root of `node`'s tree, or `node` itself taken as one.
+    /// `node`, standing at `start` in the text: a tree's root, or a node whose start is known.
     pub fn of(node: &'a GreenNodeData, start: TextSize) -> GreenNodeAt<'a> {
         GreenNodeAt {
             green: node,
