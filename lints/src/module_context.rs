@@ -194,8 +194,11 @@ pub(crate) fn last_key(binding: &ast::AttrpathValue) -> Option<KeyAt> {
         .filter(|child| ast::Attr::can_cast(child.kind))
         .last()?;
     if attr.kind == SyntaxKind::NODE_IDENT {
-        // The identifier's token is all of the node.
-        return attr.first_token().map(|_| KeyAt::Ident(attr.range));
+        // Its first token, as `ident_token` reads it.
+        return attr
+            .child_tokens()
+            .next()
+            .map(|(_, range)| KeyAt::Ident(range));
     }
     attr_name(&ast::Attr::cast(attr.detached())?).map(KeyAt::Text)
 }
