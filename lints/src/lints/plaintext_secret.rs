@@ -1,13 +1,10 @@
 //! NIX501: passwords, tokens and private keys written into Nix files.
 
-use std::sync::Arc;
-
-use regex::Regex;
 use syntax::{AstNode, SyntaxKind, SyntaxNode};
 
 use crate::diagnostic::Severity;
 use crate::lint::{declare_lint, Findings, LintCtx, LintOption, OptionDefault};
-use crate::module_context::{literal_string, regex_or_default, setting_at, AllowList};
+use crate::module_context::{ends_with_word, literal_string, setting_at, AllowList, NamePattern};
 
 /// The default pattern of option names that hold secrets.
 pub(crate) const DEFAULT_SECRET_NAMES: &str = "(?i)(password|passwd|secret|token|apikey|api_key|privatekey|private_key|secretkey|accesskey|clientsecret)$";
@@ -89,7 +86,28 @@ declare_lint! {
 }
 
 /// The file's pattern for the names of options that hold a secret.
-struct SecretNames(Option<Arc<Regex>>);
+struct SecretNames(NamePattern);
+
+/// The words that end the name of an option holding a secret, as [`DEFAULT_SECRET_NAMES`] lists
+/// them.
+const SECRET_WORDS: &[&str] = &[
+    "password",
+    "passwd",
+    "secret",
+    "token",
+    "apikey",
+    "api_key",
+    "privatekey",
+    "private_key",
+    "secretkey",
+    "accesskey",
+    "clientsecret",
+];
+
+/// [`DEFAULT_SECRET_NAMES`] for an ASCII name.
+pub(crate) fn is_default_secret_name(name: &str) -> bool {
+    ends_with_word(name, SECRET_WORDS)
+}
 
 fn check_node(ctx: &LintCtx<'_>, node: &SyntaxNode, findings: &mut Findings) {
     if node.kind() == SyntaxKind::NODE_STRING {
@@ -108,15 +126,13 @@ fn check_node(ctx: &LintCtx<'_>, node: &SyntaxNode, findings: &mut Findings) {
         // Read once per file: looking the option and its regex up cost more, on every binding of
         // every file, than matching it.
         let names = ctx.memo(ctx.root, || {
-            SecretNames(regex_or_default(
+            SecretNames(NamePattern::new(
                 &ctx.str_option("secret-names"),
                 DEFAULT_SECRET_NAMES,
+                is_default_secret_name,
             ))
         });
-        let Some(names) = &names.0 else {
-            return;
-        };
-        if !names.is_match(key) {
+        if !names.0.is_match(key) {
             return;
         }
     }

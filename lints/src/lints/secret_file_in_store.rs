@@ -1,22 +1,43 @@
 //! NIX502: secret-file options given a file that Nix copies into the world-readable store.
 
-use std::sync::Arc;
-
-use regex::Regex;
 use syntax::ast::{self, BinOpKind, Expr, InterpolPart};
 use syntax::helpers::unwrap_parens;
 use syntax::{AstNode, SyntaxNode};
 
 use crate::fetchers::call_at;
 use crate::lint::{declare_lint, Findings, LintCtx, LintOption, OptionDefault};
-use crate::lints::plaintext_secret::DEFAULT_SECRET_NAMES;
+use crate::lints::plaintext_secret::{is_default_secret_name, DEFAULT_SECRET_NAMES};
 use crate::module_context::{
-    is_complete_string, is_path_literal, regex_or_default, setting_at, unwrap, AllowList,
+    ends_with_word, is_complete_string, is_path_literal, setting_at, unwrap, AllowList, NamePattern,
 };
 
 /// The default pattern of option names that take a file holding a secret.
 const DEFAULT_FILE_NAMES: &str =
     "(?i)(password|passwd|secret|token|key|credentials?|environment)[-_]?files?$";
+
+/// [`DEFAULT_FILE_NAMES`] for an ASCII name: one of its words, then `-` or `_` or nothing, then
+/// `file` or `files`.
+fn is_default_file_name(name: &str) -> bool {
+    const WORDS: &[&str] = &[
+        "password",
+        "passwd",
+        "secret",
+        "token",
+        "key",
+        "credential",
+        "credentials",
+        "environment",
+    ];
+    let Some(rest) = ["files", "file"].iter().find_map(|suffix| {
+        let start = name.len().checked_sub(suffix.len())?;
+        let (rest, end) = (name.get(..start)?, name.get(start..)?);
+        end.eq_ignore_ascii_case(suffix).then_some(rest)
+    }) else {
+        return false;
+    };
+    let unseparated = rest.strip_suffix(['-', '_']).unwrap_or(rest);
+    ends_with_word(rest, WORDS) || ends_with_word(unseparated, WORDS)
+}
 
 /// Options that take a secret file under names the pattern does not cover.
 const EXPLICIT_FILE_NAMES: &[&str] = &["sshKey", "sslCertificateKey", "privateKeyFile"];
@@ -93,8 +114,8 @@ enum Holds {
 
 /// The file's patterns for the names of options that take a secret file or hold a secret.
 struct Patterns {
-    file_names: Option<Arc<Regex>>,
-    secret_names: Option<Arc<Regex>>,
+    file_names: NamePattern,
+    secret_names: NamePattern,
 }
 
 fn check_binding(ctx: &LintCtx<'_>, node: &SyntaxNode, findings: &mut Findings) {
@@ -115,21 +136,20 @@ fn check_binding(ctx: &LintCtx<'_>, node: &SyntaxNode, findings: &mut Findings) 
     // Read once per file: looking the options and their regexes up cost more, on every binding
     // of every file, than matching them.
     let patterns = ctx.memo(ctx.root, || Patterns {
-        file_names: regex_or_default(&ctx.str_option("file-names"), DEFAULT_FILE_NAMES),
-        secret_names: regex_or_default(&ctx.str_option("secret-names"), DEFAULT_SECRET_NAMES),
+        file_names: NamePattern::new(
+            &ctx.str_option("file-names"),
+            DEFAULT_FILE_NAMES,
+            is_default_file_name,
+        ),
+        secret_names: NamePattern::new(
+            &ctx.str_option("secret-names"),
+            DEFAULT_SECRET_NAMES,
+            is_default_secret_name,
+        ),
     });
-    let holds = if EXPLICIT_FILE_NAMES.contains(&key)
-        || patterns
-            .file_names
-            .as_ref()
-            .is_some_and(|names| names.is_match(key))
-    {
+    let holds = if EXPLICIT_FILE_NAMES.contains(&key) || patterns.file_names.is_match(key) {
         Holds::SecretFile
-    } else if patterns
-        .secret_names
-        .as_ref()
-        .is_some_and(|names| names.is_match(key))
-    {
+    } else if patterns.secret_names.is_match(key) {
         Holds::Secret
     } else {
         return;
@@ -234,6 +254,89 @@ mod tests {
     use crate::tests::{check, check_no_fix, check_with_config};
 
     use super::SECRET_FILE_IN_STORE;
+
+    /// Names built from the default patterns' words and near misses, with separators, suffixes
+    /// and cases: the hand-written matchers must answer every one as the regexes do.
+    fn names() -> Vec<String> {
+        let heads = ["", "my", "db", "x_", "a-", "Public", "ssh"];
+        let words = [
+            "password",
+            "passwd",
+            "pass",
+            "secret",
+            "secrets",
+            "token",
+            "tokens",
+            "apikey",
+            "api_key",
+            "api-key",
+            "privatekey",
+            "private_key",
+            "secretkey",
+            "accesskey",
+            "clientsecret",
+            "key",
+            "keys",
+            "credential",
+            "credentials",
+            "credentialss",
+            "environment",
+            "env",
+            "",
+        ];
+        let separators = ["", "-", "_", "__", ".", "-_"];
+        let tails = ["", "file", "files", "filez", "s", "fil", "sfile"];
+        let mut names = Vec::new();
+        for head in heads {
+            for word in words {
+                for separator in separators {
+                    for tail in tails {
+                        let name = format!("{head}{word}{separator}{tail}");
+                        names.push(name.to_uppercase());
+                        let mut title = name.clone();
+                        if let Some(first) = title.get_mut(..1) {
+                            first.make_ascii_uppercase();
+                        }
+                        names.push(title);
+                        names.push(name);
+                    }
+                }
+            }
+        }
+        names
+    }
+
+    #[test]
+    fn the_default_patterns_match_by_hand_as_by_regex() {
+        let file_names = regex::Regex::new(super::DEFAULT_FILE_NAMES).expect("compiles");
+        let secret_names = regex::Regex::new(super::DEFAULT_SECRET_NAMES).expect("compiles");
+        let names = names();
+        assert!(names.len() > 10_000);
+        let mut matched = (0, 0);
+        for name in &names {
+            assert_eq!(
+                super::is_default_file_name(name),
+                file_names.is_match(name),
+                "file name {name:?}"
+            );
+            assert_eq!(
+                super::is_default_secret_name(name),
+                secret_names.is_match(name),
+                "secret name {name:?}"
+            );
+            matched.0 += usize::from(file_names.is_match(name));
+            matched.1 += usize::from(secret_names.is_match(name));
+        }
+        // Both answers occur, for both patterns; a secret name must end with its word.
+        assert!(
+            matched.0 > 1_000 && matched.0 < names.len() - 1_000,
+            "{matched:?}"
+        );
+        assert!(
+            matched.1 > 100 && matched.1 < names.len() - 1_000,
+            "{matched:?}"
+        );
+    }
 
     #[test]
     fn paths_and_store_writes() {
