@@ -190,8 +190,7 @@ pub(crate) fn last_key(binding: &ast::AttrpathValue) -> Option<KeyAt> {
     let binding = GreenNodeAt::of(node.green(), node.text_range().start());
     let attr = binding
         .child_of_kind(SyntaxKind::NODE_ATTRPATH)?
-        .child_nodes()
-        .filter(|child| ast::Attr::can_cast(child.kind))
+        .attrs()
         .last()?;
     if attr.kind == SyntaxKind::NODE_IDENT {
         // Its first token, as `ident_token` reads it.

@@ -662,7 +662,7 @@ impl<'a> Builder<'a> {
                     }
                 }
                 SyntaxKind::NODE_INHERIT => {
-                    for attr in attrs(entry) {
+                    for attr in entry.attrs() {
                         let Some(name) = green_attr_name(attr) else {
                             continue;
                         };
@@ -822,7 +822,8 @@ impl<'a> Builder<'a> {
         if inherit.kind != SyntaxKind::NODE_INHERIT || holder.kind != SyntaxKind::NODE_LET_IN {
             return;
         }
-        let ids: Vec<BindingId> = attrs(inherit)
+        let ids: Vec<BindingId> = inherit
+            .attrs()
             .filter_map(|attr| self.index.binding_defined_at(attr.range))
             .collect();
         self.owners.push((self.depth(), ids));
@@ -944,16 +945,12 @@ impl<'a> Builder<'a> {
     }
 }
 
-/// The attributes of an attribute path or an `inherit`, as [`ast::Attrpath::attrs`] and
-/// [`ast::Inherit::attrs`] list them.
-fn attrs(node: GreenNodeAt<'_>) -> impl Iterator<Item = GreenNodeAt<'_>> {
-    node.child_nodes()
-        .filter(|child| ast::Attr::can_cast(child.kind))
-}
-
 /// The first attribute of a binding's path: `a` of `a.b = 1;`.
 fn first_attr(binding: GreenNodeAt<'_>) -> Option<GreenNodeAt<'_>> {
-    attrs(binding.child_of_kind(SyntaxKind::NODE_ATTRPATH)?).next()
+    binding
+        .child_of_kind(SyntaxKind::NODE_ATTRPATH)?
+        .attrs()
+        .next()
 }
 
 /// [`attr_name`] of an attribute of the green tree: an identifier's text, or what the typed AST

@@ -2,6 +2,7 @@
 //! each. A walk over [`SyntaxNode`]s allocates and frees a node at every step; a walk that reads
 //! every node of a file and keeps none of them (the scope index) reads the green tree instead.
 
+use rowan::ast::AstNode;
 use rowan::{GreenNodeData, GreenTokenData, Language};
 
 use rnix::{NixLanguage, SyntaxKind, SyntaxNode};
@@ -71,6 +72,13 @@ impl<'a> GreenNodeAt<'a> {
     /// The first child node of `kind`.
     pub fn child_of_kind(self, wanted: SyntaxKind) -> Option<GreenNodeAt<'a>> {
         self.child_nodes().find(|child| child.kind == wanted)
+    }
+
+    /// The attributes (`a`, `"a"`, `${a}`) of an attribute path or an `inherit`, as
+    /// `ast::Attrpath::attrs` and `ast::Inherit::attrs` list them.
+    pub fn attrs(self) -> impl Iterator<Item = GreenNodeAt<'a>> {
+        self.child_nodes()
+            .filter(|child| rnix::ast::Attr::can_cast(child.kind))
     }
 
     /// The first token of the subtree, as [`SyntaxNode::first_token`].
@@ -206,7 +214,7 @@ mod tests {
 
     #[test]
     fn first_tokens_and_children_are_the_syntax_trees() {
-        let root = crate::parse("{ a = rec { b = 1; }; }").root();
+        let root = crate::parse("{ a.\"b\".${c} = rec { b = 1; inherit (x) y z; }; }").root();
         for node in root.descendants() {
             let green = node.green();
             let at = GreenNodeAt::of(green, node.text_range().start());
@@ -223,6 +231,13 @@ mod tests {
                 .map(|child| (child.kind(), child.text_range()))
                 .collect();
             assert_eq!(nodes, expected);
+            let attrs: Vec<_> = at.attrs().map(|child| child.range).collect();
+            let expected: Vec<_> = node
+                .children()
+                .filter_map(rnix::ast::Attr::cast)
+                .map(|attr| attr.syntax().text_range())
+                .collect();
+            assert_eq!(attrs, expected);
             let tokens: Vec<_> = at
                 .child_tokens()
                 .map(|(token, range)| (token_kind(token), range))

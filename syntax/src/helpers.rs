@@ -7,6 +7,8 @@ use rnix::{SyntaxKind, SyntaxNode};
 use rowan::ast::AstNode;
 use rowan::TextRange;
 
+use crate::green::{kind as green_kind, GreenNodeAt};
+
 /// The value of a string literal without interpolations, escapes resolved and indentation of `''`
 /// strings stripped. `None` for a string with `${…}`.
 pub fn string_value(string: &ast::Str) -> Option<String> {
@@ -49,8 +51,6 @@ pub fn attr_name(attr: &ast::Attr) -> Option<String> {
         },
     }
 }
-
-use crate::green::{kind as green_kind, GreenNodeAt};
 
 /// The child nodes of a node of the green tree, without its tokens.
 fn green_child_nodes(node: &rowan::GreenNodeData) -> impl Iterator<Item = &rowan::GreenNodeData> {
@@ -222,11 +222,7 @@ fn green_dotted_name(node: GreenNodeAt<'_>, name: &mut String) -> Option<()> {
                 .child_nodes()
                 .find(|child| Expr::can_cast(child.kind))?;
             green_dotted_name(base, name)?;
-            for attr in node
-                .child_of_kind(SyntaxKind::NODE_ATTRPATH)?
-                .child_nodes()
-                .filter(|child| ast::Attr::can_cast(child.kind))
-            {
+            for attr in node.child_of_kind(SyntaxKind::NODE_ATTRPATH)?.attrs() {
                 if attr.kind != SyntaxKind::NODE_IDENT {
                     return None;
                 }
