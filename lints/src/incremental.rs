@@ -751,12 +751,17 @@ mod tests {
         assert!(keeps_after(&retained, &config, &edited));
     }
 
-    /// A set of 70 plain entries around `entries`.
-    fn plain_set(entries: &str) -> String {
+    /// A set of 70 plain entries and `entries`, under `head`.
+    fn set_under(head: &str, entries: &str) -> String {
         let plain: String = (0..70)
             .map(|index| format!("  e{index} = {index};\n"))
             .collect();
-        format!("{{ lib, o, ... }}:\n{{\n{plain}{entries}}}\n")
+        format!("{head}\n{{\n{plain}{entries}}}\n")
+    }
+
+    /// A set of 70 plain entries and `entries`, in a module's function.
+    fn plain_set(entries: &str) -> String {
+        set_under("{ lib, o, ... }:", entries)
     }
 
     /// A finding at an entry of the set, whose merged fix takes the set's other candidates,
@@ -794,27 +799,24 @@ mod tests {
     /// the enclosing bindings and `with`s are used.
     #[test]
     fn what_kept_entries_use_of_the_enclosing_scopes_counts() {
-        let set = |head: &str, entries: &str| {
-            let plain: String = (0..70)
-                .map(|index| format!("  e{index} = {index};\n"))
-                .collect();
-            format!("{head}\n{{\n{plain}{entries}}}\n")
-        };
         let edits = |text: &str| {
             kept_equals_full(text, &text.replacen("e3 = 3;", "e3 = 4;", 1));
             kept_equals_full(text, &text.replacen("  e3 = 3;\n", "", 1));
         };
         // A parameter used in one entry alone.
-        edits(&set("{ lib, top, ... }:", "  f = top;\n"));
+        edits(&set_under("{ lib, top, ... }:", "  f = top;\n"));
         // A `let` binding, live through that use only.
-        edits(&set("let\n  used = 1;\n  dead = 2;\nin", "  f = used;\n"));
+        edits(&set_under(
+            "let\n  used = 1;\n  dead = 2;\nin",
+            "  f = used;\n",
+        ));
         // A name that may come from the `with`.
-        edits(&set("{ pkgs }: with pkgs;", "  f = hello;\n"));
+        edits(&set_under("{ pkgs }: with pkgs;", "  f = hello;\n"));
         // A use in text the parser could not read.
-        edits(&set("{ lib, top, ... }:", "  f = 1 ) top;\n"));
+        edits(&set_under("{ lib, top, ... }:", "  f = 1 ) top;\n"));
         // The name an unused parameter would be renamed to.
-        edits(&set("res:", "  f = _res;\n"));
+        edits(&set_under("res:", "  f = _res;\n"));
         // A pattern that could be `_`, were `_` not used.
-        edits(&set("{ ... }:", "  f = _;\n"));
+        edits(&set_under("{ ... }:", "  f = _;\n"));
     }
 }
