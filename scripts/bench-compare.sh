@@ -5,6 +5,7 @@
 #   NIXWISE=target/release/nixwise   (default; built with `cargo build --release`)
 #   STATIX=/path/to/statix DEADNIX=/path/to/deadnix NIL=/path/to/nil   (each optional)
 #   RUNS=5                             (runs per tool; the median is reported)
+#   TINY_RUNS=300                      (hyperfine's runs per tool on a tiny file)
 #   scripts/bench-compare.sh FOLDER
 #
 # Uses hyperfine when it is on PATH, else repeats each command and takes the median itself.
@@ -47,24 +48,42 @@ echo '{ a = 1; }' >"$tiny"
 
 # hyperfine's means, in seconds, by name: finer than `time`'s 10 ms, so they give ratios too.
 declare -A mean
-if command -v hyperfine >/dev/null; then
-  names=() commands=()
-  add() { names+=("$1"); commands+=("$2"); }
-  add "nixwise check" "'$nixwise' check --color never '$folder'"
-  [[ -n ${STATIX:-} ]] && add statix "'$STATIX' check '$folder'"
-  [[ -n ${DEADNIX:-} ]] && add deadnix "'$DEADNIX' '$folder'"
-  [[ -n ${NIL:-} ]] && add nil "find '$folder' -name '*.nix' -type f -print0 | xargs -0 '$NIL' diagnostics"
-  add "nixwise, one tiny file" "'$nixwise' check --color never '$tiny'"
-  [[ -n ${STATIX:-} ]] && add "statix, one tiny file" "'$STATIX' check '$tiny'"
+# Runs one hyperfine group: its options, then `--` and pairs of a name and a command.
+hyperfine_means() {
+  local options=() names=() commands=()
+  while [[ $1 != -- ]]; do
+    options+=("$1")
+    shift
+  done
+  shift
+  while (($# > 0)); do
+    names+=("$1") commands+=("$2")
+    shift 2
+  done
+  local csv
   csv=$(mktemp --suffix=.csv)
-  if hyperfine --ignore-failure --warmup 1 --runs "$runs" --export-csv "$csv" "${commands[@]}"; then
+  if hyperfine --ignore-failure "${options[@]}" --export-csv "$csv" "${commands[@]}"; then
     # One row per command, in order, after a header; the mean is the seventh field from the end.
+    local means index
     mapfile -t means < <(tail -n +2 "$csv" | awk -F, '{ print $(NF - 6) }')
     for index in "${!names[@]}"; do
       mean[${names[$index]}]=${means[$index]:-}
     done
   fi
   rm -f "$csv"
+}
+if command -v hyperfine >/dev/null; then
+  group=("nixwise check" "'$nixwise' check --color never '$folder'")
+  [[ -n ${STATIX:-} ]] && group+=(statix "'$STATIX' check '$folder'")
+  [[ -n ${DEADNIX:-} ]] && group+=(deadnix "'$DEADNIX' '$folder'")
+  [[ -n ${NIL:-} ]] && group+=(nil "find '$folder' -name '*.nix' -type f -print0 | xargs -0 '$NIL' diagnostics")
+  hyperfine_means --warmup 1 --runs "$runs" -- "${group[@]}"
+  # A run on a tiny file takes a millisecond or two: no shell (`-N`), whose start-up hyperfine
+  # can only subtract to within a few milliseconds, and many runs.
+  group=("nixwise, one tiny file" "'$nixwise' check --color never '$tiny'")
+  [[ -n ${STATIX:-} ]] && group+=("statix, one tiny file" "'$STATIX' check '$tiny'")
+  [[ -n ${DEADNIX:-} ]] && group+=("deadnix, one tiny file" "'$DEADNIX' '$tiny'")
+  hyperfine_means -N --warmup 30 --runs "${TINY_RUNS:-300}" -- "${group[@]}"
 fi
 
 run "nixwise check" "$nixwise" check --color never "$folder"
