@@ -80,7 +80,9 @@ pub fn run(args: CheckArgs) -> ExitCode {
 }
 
 fn check(args: &CheckArgs) -> anyhow::Result<ExitCode> {
-    let pool = files::worker_pool()?;
+    // Fewer files than cores, each named on the command line (as an editor or a hook runs it),
+    // need no more threads than files.
+    let pool = files::worker_pool(args.files.fewer_files_than(files::cores()))?;
     let progress = super::progress::bar();
     let validate = args.format.validate();
     let outcomes = Mutex::new(Vec::new());

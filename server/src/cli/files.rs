@@ -358,9 +358,20 @@ pub fn read_source(target: &Target) -> Result<(Snapshot, String), String> {
     Ok((snapshot, text))
 }
 
-/// The threads that parse and lint, each with the stack that deep trees need.
-pub fn worker_pool() -> anyhow::Result<rayon::ThreadPool> {
-    rayon::ThreadPoolBuilder::new()
+/// The number of cores the process may run on.
+pub fn cores() -> usize {
+    std::thread::available_parallelism().map_or(1, std::num::NonZero::get)
+}
+
+/// The threads that parse and lint, each with the stack that deep trees need: one per core
+/// (or `RAYON_NUM_THREADS`), or `threads` when the work is known to need fewer. Starting a
+/// thread, with its stack and its allocator heap, takes longer than checking a small file.
+pub fn worker_pool(threads: Option<usize>) -> anyhow::Result<rayon::ThreadPool> {
+    let mut builder = rayon::ThreadPoolBuilder::new();
+    if let Some(threads) = threads {
+        builder = builder.num_threads(threads.max(1));
+    }
+    builder
         .stack_size(syntax::WORKER_STACK_SIZE)
         .thread_name(|index| format!("nixwise-worker-{index}"))
         .build()

@@ -61,7 +61,8 @@ fn fix(args: &FixArgs) -> anyhow::Result<ExitCode> {
     } else {
         FixMode::Safe
     };
-    let pool = files::worker_pool()?;
+    let targets = discovery.targets.len();
+    let pool = files::worker_pool((targets < files::cores()).then_some(targets))?;
     let outcomes: Vec<Result<FileFix, String>> = pool.install(|| {
         discovery
             .targets

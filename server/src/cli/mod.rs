@@ -92,6 +92,17 @@ impl FileArgs {
         Ok(discovery)
     }
 
+    /// The number of files to work on when every path names a file, not a folder, and there
+    /// are fewer than `limit`: then it is known before anything is walked.
+    pub fn fewer_files_than(&self, limit: usize) -> Option<usize> {
+        let few_files = self.paths.len() < limit
+            && self
+                .paths
+                .iter()
+                .all(|path| std::fs::metadata(path).is_ok_and(|metadata| !metadata.is_dir()));
+        few_files.then_some(self.paths.len())
+    }
+
     /// Like [`FileArgs::discover`], handing each file to `each` as it is found, and printing
     /// nothing: the caller prints the problems with [`files::Discovery::print_problems`].
     pub fn discover_each(
@@ -169,5 +180,35 @@ impl Position {
             line: at.line + 1,
             column: line_index.to_chars(at) + 1,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::*;
+
+    #[test]
+    fn files_named_alone_are_counted_before_any_walk() {
+        let dir = tempfile::tempdir().expect("a temporary folder");
+        let (a, b) = (dir.path().join("a.nix"), dir.path().join("b.nix"));
+        std::fs::write(&a, "1").expect("write");
+        std::fs::write(&b, "2").expect("write");
+        let args = |paths: &[&Path]| FileArgs {
+            paths: paths.iter().map(|path| path.to_path_buf()).collect(),
+            config: None,
+        };
+        assert_eq!(args(&[&a]).fewer_files_than(2), Some(1));
+        assert_eq!(args(&[&a, &b]).fewer_files_than(4), Some(2));
+        // As many as the limit: not fewer.
+        assert_eq!(args(&[&a, &b]).fewer_files_than(2), None);
+        // A folder may hold any number of files.
+        assert_eq!(args(&[&a, dir.path()]).fewer_files_than(4), None);
+        // A path that cannot be read is one error, not a file: counting stops there too.
+        assert_eq!(
+            args(&[&dir.path().join("missing.nix")]).fewer_files_than(4),
+            None
+        );
     }
 }
