@@ -364,12 +364,13 @@ pub fn cores() -> usize {
 }
 
 /// The threads that parse and lint, each with the stack that deep trees need: one per core
-/// (or `RAYON_NUM_THREADS`), or `threads` when the work is known to need fewer. Starting a
-/// thread, with its stack and its allocator heap, takes longer than checking a small file.
-pub fn worker_pool(threads: Option<usize>) -> anyhow::Result<rayon::ThreadPool> {
+/// (or `RAYON_NUM_THREADS`), or one per task when the number of `tasks` is known and smaller.
+/// Starting a thread, with its stack and its allocator heap, takes longer than checking a small
+/// file.
+pub fn worker_pool(tasks: Option<usize>) -> anyhow::Result<rayon::ThreadPool> {
     let mut builder = rayon::ThreadPoolBuilder::new();
-    if let Some(threads) = threads {
-        builder = builder.num_threads(threads.max(1));
+    if let Some(tasks) = tasks.filter(|&tasks| tasks < cores()) {
+        builder = builder.num_threads(tasks.max(1));
     }
     builder
         .stack_size(syntax::WORKER_STACK_SIZE)

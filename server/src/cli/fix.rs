@@ -61,8 +61,7 @@ fn fix(args: &FixArgs) -> anyhow::Result<ExitCode> {
     } else {
         FixMode::Safe
     };
-    let targets = discovery.targets.len();
-    let pool = files::worker_pool((targets < files::cores()).then_some(targets))?;
+    let pool = files::worker_pool(Some(discovery.targets.len()))?;
     let outcomes: Vec<Result<FileFix, String>> = pool.install(|| {
         discovery
             .targets
