@@ -438,6 +438,7 @@ impl Walk<'_> {
         line_index: Option<&LineIndex>,
         suppressions: &mut Suppressions,
     ) -> Gathered {
+        let gather_there = || there.gather(second_lints, second_part, None, None);
         let mut there_gathered = None;
         let run_here = || {
             let mut suppressions = Some(suppressions);
@@ -454,16 +455,14 @@ impl Walk<'_> {
         let here = match helper() {
             Some(helper) => helper.in_place_scope(|scope| {
                 scope.spawn(|_| {
-                    let gather = || there.gather(second_lints, second_part, None, None);
-                    there_gathered = catch_unwind(AssertUnwindSafe(gather)).ok();
+                    there_gathered = catch_unwind(AssertUnwindSafe(gather_there)).ok();
                 });
                 run_here()
             }),
             None => run_here(),
         };
         // Lints catch their own panics; should the helper be missing or fail, its part runs here.
-        let there =
-            there_gathered.unwrap_or_else(|| there.gather(second_lints, second_part, None, None));
+        let there = there_gathered.unwrap_or_else(gather_there);
         join_halves(here, there)
     }
 }
