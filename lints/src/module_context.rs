@@ -531,10 +531,17 @@ impl NamePattern {
 
 /// Whether `name` ends with one of `words` (lower case), ignoring ASCII case.
 pub(crate) fn ends_with_word(name: &str, words: &[&str]) -> bool {
-    words.iter().any(|word| {
-        name.len() >= word.len()
-            && name.as_bytes()[name.len() - word.len()..].eq_ignore_ascii_case(word.as_bytes())
-    })
+    words
+        .iter()
+        .any(|word| strip_word_suffix(name, word).is_some())
+}
+
+/// `name` without `word` (lower case) at its end, ignoring ASCII case; `None` if it does not end
+/// with it.
+pub(crate) fn strip_word_suffix<'a>(name: &'a str, word: &str) -> Option<&'a str> {
+    let start = name.len().checked_sub(word.len())?;
+    let (rest, end) = (name.get(..start)?, name.get(start..)?);
+    end.eq_ignore_ascii_case(word).then_some(rest)
 }
 
 /// An allow-list of option paths: comma-separated globs whose components are names, `*` (any one

@@ -8,7 +8,8 @@ use crate::fetchers::call_at;
 use crate::lint::{declare_lint, Findings, LintCtx, LintOption, OptionDefault};
 use crate::lints::plaintext_secret::{is_default_secret_name, DEFAULT_SECRET_NAMES};
 use crate::module_context::{
-    ends_with_word, is_complete_string, is_path_literal, setting_at, unwrap, AllowList, NamePattern,
+    ends_with_word, is_complete_string, is_path_literal, setting_at, strip_word_suffix, unwrap,
+    AllowList, NamePattern,
 };
 
 /// The default pattern of option names that take a file holding a secret.
@@ -28,11 +29,10 @@ fn is_default_file_name(name: &str) -> bool {
         "credentials",
         "environment",
     ];
-    let Some(rest) = ["files", "file"].iter().find_map(|suffix| {
-        let start = name.len().checked_sub(suffix.len())?;
-        let (rest, end) = (name.get(..start)?, name.get(start..)?);
-        end.eq_ignore_ascii_case(suffix).then_some(rest)
-    }) else {
+    let Some(rest) = ["files", "file"]
+        .iter()
+        .find_map(|suffix| strip_word_suffix(name, suffix))
+    else {
         return false;
     };
     let unseparated = rest.strip_suffix(['-', '_']).unwrap_or(rest);
